@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { UnauthorizedError } from './errors';
+
+/**
+ * Who is calling, derived from the JWT claims the API Gateway JWT authorizer (or, locally,
+ * the local runtime) has verified. People carry roles as Cognito groups; machine clients
+ * (client-credentials tokens) carry OAuth scopes instead.
+ */
+export const Roles = ['requester', 'agent', 'admin'] as const;
+export type Role = (typeof Roles)[number];
+
+/** OAuth scopes of the resource server, `<resource server id>/<scope>`. */
+export const RESOURCE_SERVER_ID = 'itsm';
+export const Scopes = {
+  incidentsRead: `${RESOURCE_SERVER_ID}/incidents.read`,
+  incidentsWrite: `${RESOURCE_SERVER_ID}/incidents.write`,
+} as const;
+
+export interface Principal {
+  /** `sub` for people, `client_id` for machine clients. */
+  id: string;
+  kind: 'user' | 'client';
+  /** The highest role the principal holds; machine clients have none. */
+  role: Role | undefined;
+  scopes: ReadonlySet<string>;
+}
+
+const ClaimsSchema = z
+  .object({
+    sub: z.string().min(1),
+    client_id: z.string().optional(),
+    'cognito:groups': z.union([z.array(z.string()), z.string()]).optional(),
+    scope: z.string().optional(),
+  })
+  .loose();
+
+function parseGroups(groups: string[] | string | undefined): string[] {
+  if (groups === undefined) return [];
+  if (Array.isArray(groups)) return groups;
+  // API Gateway flattens array claims into "[a b]" (HTTP API) strings.
+  return groups
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter(Boolean);
+}
+
+export function principalFromClaims(claims: Record<string, unknown> | undefined): Principal {
+  const parsed = ClaimsSchema.safeParse(claims ?? {});
+  if (!parsed.success) throw new UnauthorizedError('The token carries no subject.');
+  const groups = parseGroups(parsed.data['cognito:groups']);
+  const scopes = new Set((parsed.data.scope ?? '').split(' ').filter(Boolean));
+  const role = (['admin', 'agent', 'requester'] as const).find((r) => groups.includes(r));
+  const isClient = groups.length === 0 && parsed.data.client_id === parsed.data.sub;
+  if (isClient) return { id: parsed.data.sub, kind: 'client', role: undefined, scopes };
+  // A signed-in person without a group is a requester: anyone may report an incident.
+  return { id: parsed.data.sub, kind: 'user', role: role ?? 'requester', scopes };
+}

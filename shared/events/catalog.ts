@@ -1,0 +1,29 @@
+import type { EventContract } from './envelope';
+import {
+  IncidentAssigned,
+  IncidentCommented,
+  IncidentCreated,
+  IncidentStateChanged,
+  IncidentUpdated,
+} from './incidents';
+
+export * from './envelope';
+export * from './incidents';
+
+/**
+ * Every event the system publishes. Publishers build details from these contracts; the CDK
+ * rules take their `source` and `detail-type` patterns from them, so the two cannot drift.
+ */
+export const EVENT_CATALOG = {
+  IncidentCreated,
+  IncidentUpdated,
+  IncidentStateChanged,
+  IncidentAssigned,
+  IncidentCommented,
+} as const satisfies Record<string, EventContract>;
+
+export type EventName = keyof typeof EVENT_CATALOG;
+
+export function contractFor(detailType: string): EventContract | undefined {
+  return (EVENT_CATALOG as Record<string, EventContract>)[detailType];
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/** Who caused a change: a person (user token), a machine client (client credentials) or the system itself. */
+export const ActorSchema = z.object({
+  id: z.string().min(1),
+  kind: z.enum(['user', 'client', 'system']),
+});
+export type Actor = z.infer<typeof ActorSchema>;
+
+/**
+ * Metadata every domain event carries in `detail.metadata`. `eventId` is derived from the
+ * aggregate and its per-aggregate `sequence`, so a redelivered or replayed event carries the
+ * same id and consumers can deduplicate on it; `sequence` lets them order events per aggregate.
+ */
+export const EventMetadataSchema = z.object({
+  eventId: z.string().min(1),
+  eventType: z.string().min(1),
+  eventVersion: z.number().int().positive(),
+  aggregateType: z.string().min(1),
+  aggregateId: z.string().min(1),
+  sequence: z.number().int().positive(),
+  occurredAt: z.iso.datetime(),
+  actor: ActorSchema,
+  correlationId: z.string().optional(),
+});
+export type EventMetadata = z.infer<typeof EventMetadataSchema>;
+
+export interface EventContract<Data extends z.ZodType = z.ZodType> {
+  /** EventBridge `source`. */
+  readonly source: string;
+  /** EventBridge `detail-type`. */
+  readonly detailType: string;
+  /** Schema version of `detail`; a breaking change gets a new contract with a new version. */
+  readonly version: number;
+  readonly aggregateType: string;
+  /** Schema of `detail.data`. */
+  readonly data: Data;
+  /** Schema of the whole `detail`: `{ metadata, data }`. */
+  readonly detail: z.ZodObject<{ metadata: typeof EventMetadataSchema; data: Data }>;
+}
+
+export function defineEvent<Data extends z.ZodType>(contract: {
+  source: string;
+  detailType: string;
+  version: number;
+  aggregateType: string;
+  data: Data;
+}): EventContract<Data> {
+  return {
+    ...contract,
+    detail: z.object({ metadata: EventMetadataSchema, data: contract.data }),
+  };
+}
+
+export function eventIdFor(aggregateType: string, aggregateId: string, sequence: number): string {
+  return `${aggregateType}/${aggregateId}/${sequence}`;
+}
+
+export type EventDetail<C extends EventContract> = {
+  metadata: EventMetadata;
+  data: z.infer<C['data']>;
+};
