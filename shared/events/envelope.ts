@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const ActorSchema = z.object({
   id: z.string().min(1),
   kind: z.enum(['user', 'client', 'system']),
+  /** The person's role when the change was made; consumers such as parent/child sync need it. */
+  role: z.enum(['requester', 'agent', 'admin']).optional(),
 });
 export type Actor = z.infer<typeof ActorSchema>;
 

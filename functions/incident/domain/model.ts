@@ -1,0 +1,142 @@
+import type { Principal } from '../../../shared/auth';
+import {
+  type Channel,
+  type FieldChange,
+  type HoldReason,
+  type IncidentSnapshot,
+  IncidentSnapshotSchema,
+  type IncidentState,
+  type ResolutionCode,
+} from '../../../shared/events/incidents';
+import type { PriorityMatrix } from './priority';
+
+/** The incident aggregate is exactly the published snapshot: no hidden internal state. */
+export type Incident = IncidentSnapshot;
+
+export interface DomainContext {
+  /** ISO-8601 instant; the domain never reads a clock. */
+  now: string;
+  actor: Principal;
+}
+
+export type PriorityContext = DomainContext & { priorityMatrix: PriorityMatrix };
+
+export interface NewIncidentInput {
+  shortDescription: string;
+  description?: string;
+  caller?: string;
+  category?: string;
+  impact?: number;
+  urgency?: number;
+  configurationItem?: string;
+  assignmentGroup?: string;
+  assignee?: string;
+  channel?: Channel;
+  parentId?: string;
+}
+
+/** A PATCH body: absent leaves a field alone, `null` clears an optional field. */
+export type IncidentPatch = {
+  shortDescription?: string;
+  description?: string | null;
+  category?: string | null;
+  impact?: number;
+  urgency?: number;
+  caller?: string;
+  configurationItem?: string | null;
+  assignmentGroup?: string | null;
+  assignee?: string | null;
+  channel?: Channel;
+};
+
+export const IncidentPatchFields = [
+  'shortDescription',
+  'description',
+  'category',
+  'impact',
+  'urgency',
+  'caller',
+  'configurationItem',
+  'assignmentGroup',
+  'assignee',
+  'channel',
+] as const satisfies readonly (keyof IncidentPatch)[];
+
+export const IncidentActions = [
+  'start',
+  'hold',
+  'resume',
+  'resolve',
+  'close',
+  'reopen',
+  'cancel',
+] as const;
+export type IncidentAction = (typeof IncidentActions)[number];
+
+export type TransitionCommand =
+  | { action: 'start' }
+  | { action: 'hold'; holdReason: HoldReason; comment?: string }
+  | { action: 'resume' }
+  | { action: 'resolve'; resolutionCode: ResolutionCode; resolutionNotes: string }
+  | { action: 'close' }
+  | { action: 'reopen'; comment?: string }
+  | { action: 'cancel'; comment?: string };
+
+/** States in which work is still pending; Resolved waits for confirmation, the rest are final. */
+export const OpenStates = ['New', 'In Progress', 'On Hold'] as const satisfies IncidentState[];
+export const FinalStates = ['Closed', 'Canceled'] as const satisfies IncidentState[];
+
+export function isOpen(state: IncidentState): boolean {
+  return (OpenStates as readonly IncidentState[]).includes(state);
+}
+
+export function isFinal(state: IncidentState): boolean {
+  return (FinalStates as readonly IncidentState[]).includes(state);
+}
+
+export function isBlank(text: string | undefined): boolean {
+  return text === undefined || text.trim() === '';
+}
+
+/** Version and update time are bookkeeping, not changes a person made. */
+const UNTRACKED_FIELDS: ReadonlySet<string> = new Set(['version', 'updatedAt']);
+const TRACKED_FIELDS = (Object.keys(IncidentSnapshotSchema.shape) as (keyof Incident)[]).filter(
+  (field) => !UNTRACKED_FIELDS.has(field),
+);
+
+/**
+ * Field-level differences for the audit history. An absent value is reported as `null`, so
+ * the history stays explicit once serialized (JSON and DynamoDB both drop `undefined`).
+ */
+export function diffIncidents(before: Incident, after: Incident): FieldChange[] {
+  return TRACKED_FIELDS.filter((field) => before[field] !== after[field]).map((field) => ({
+    field,
+    old: before[field] ?? null,
+    new: after[field] ?? null,
+  }));
+}
+
+/**
+ * Cleared optional fields are removed, not kept as `undefined`, so the snapshot matches its
+ * schema exactly and stores without `removeUndefinedValues`.
+ */
+export function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, fieldValue]) => fieldValue !== undefined),
+  ) as T;
+}
+
+/** Applies `fields` as a new version of the incident, with the changes they make. */
+export function revise(
+  incident: Incident,
+  fields: Partial<Incident>,
+  now: string,
+): { incident: Incident; changes: FieldChange[] } {
+  const revised = withoutUndefined({
+    ...incident,
+    ...fields,
+    version: incident.version + 1,
+    updatedAt: now,
+  });
+  return { incident: revised, changes: diffIncidents(incident, revised) };
+}

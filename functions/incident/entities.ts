@@ -1,0 +1,155 @@
+import { Entity } from 'electrodb';
+import { SERVICE } from '../../shared/db/entities';
+import { TABLE_INDEXES, TABLE_KEYS, type TableIndexName } from '../../shared/db/table';
+import {
+  Channels,
+  HoldReasons,
+  IncidentStates,
+  ResolutionCodes,
+} from '../../shared/events/incidents';
+
+/**
+ * One index per list filter, each sorted newest first by creation time (with the id as a
+ * tie-breaker, so the order is stable). Indexes over optional attributes are sparse: Electro
+ * writes no index keys when a key attribute is absent, so an incident without an assignee is
+ * simply not in `byAssignee`. docs/data-model.md lists them.
+ */
+const listIndex = <
+  const Name extends TableIndexName,
+  const Partition extends readonly string[],
+  const Sort extends readonly string[],
+>(
+  name: Name,
+  partition: Partition,
+  sort: Sort,
+) => {
+  const fields = TABLE_INDEXES[name];
+  return {
+    index: name,
+    pk: { field: fields.partitionKey, composite: partition },
+    sk: { field: fields.sortKey, composite: sort },
+  };
+};
+
+export const incidentEntity = new Entity({
+  model: { entity: 'incident', version: '1', service: SERVICE },
+  attributes: {
+    id: { type: 'string', required: true, readOnly: true },
+    number: { type: 'string', required: true, readOnly: true },
+    shortDescription: { type: 'string', required: true },
+    description: { type: 'string' },
+    caller: { type: 'string', required: true },
+    category: { type: 'string' },
+    impact: { type: 'number', required: true },
+    urgency: { type: 'number', required: true },
+    priority: { type: 'number', required: true },
+    configurationItem: { type: 'string' },
+    assignmentGroup: { type: 'string' },
+    assignee: { type: 'string' },
+    channel: { type: Channels, required: true },
+    state: { type: IncidentStates, required: true },
+    holdReason: { type: HoldReasons },
+    resolutionCode: { type: ResolutionCodes },
+    resolutionNotes: { type: 'string' },
+    parentId: { type: 'string' },
+    childCount: { type: 'number', required: true },
+    openedBy: { type: 'string', required: true },
+    createdAt: { type: 'string', required: true, readOnly: true },
+    updatedAt: { type: 'string', required: true },
+    resolvedAt: { type: 'string' },
+    closedAt: { type: 'string' },
+    version: { type: 'number', required: true },
+    /** Last per-aggregate event sequence number handed out; internal, not in the API. */
+    eventSequence: { type: 'number', required: true },
+    // Sort attributes of the sparse indexes (`<time>#<id>`), present only when the index
+    // applies: Electro writes no index keys only when all of an index's composites are absent.
+    // Derived by the repository, never part of the API.
+    groupListedAt: { type: 'string' },
+    assigneeListedAt: { type: 'string' },
+    ciListedAt: { type: 'string' },
+    parentListedAt: { type: 'string' },
+    awaitingCloseSince: { type: 'string' },
+  },
+  indexes: {
+    primary: {
+      pk: { field: TABLE_KEYS.partitionKey, composite: ['id'] },
+      sk: { field: TABLE_KEYS.sortKey, composite: [] },
+    },
+    byNumber: {
+      index: 'byNumber',
+      pk: { field: TABLE_INDEXES.byNumber.partitionKey, composite: ['number'] },
+      sk: { field: TABLE_INDEXES.byNumber.sortKey, composite: [] },
+    },
+    byState: listIndex('byState', ['state'], ['createdAt', 'id']),
+    byPriority: listIndex('byPriority', ['priority'], ['createdAt', 'id']),
+    byGroup: listIndex('byGroup', ['assignmentGroup'], ['groupListedAt']),
+    byAssignee: listIndex('byAssignee', ['assignee'], ['assigneeListedAt']),
+    byCaller: listIndex('byCaller', ['caller'], ['createdAt', 'id']),
+    byCi: listIndex('byCi', ['configurationItem'], ['ciListedAt']),
+    byCreated: listIndex('byCreated', [], ['createdAt', 'id']),
+    byUpdated: listIndex('byUpdated', [], ['updatedAt', 'id']),
+    byParent: listIndex('byParent', ['parentId'], ['parentListedAt']),
+    /** Resolved incidents by resolution time: what the auto-close job works through. */
+    awaitingClose: {
+      index: 'byDue',
+      pk: { field: TABLE_INDEXES.byDue.partitionKey, composite: [] },
+      sk: { field: TABLE_INDEXES.byDue.sortKey, composite: ['awaitingCloseSince'] },
+    },
+  },
+});
+
+/** One journal entry per change: who, when, which action, and each field's old and new value. */
+export const incidentHistoryEntity = new Entity({
+  model: { entity: 'incidentHistory', version: '1', service: SERVICE },
+  attributes: {
+    incidentId: { type: 'string', required: true },
+    // Zero-padded in the sort key so that version 10 sorts after version 9.
+    version: { type: 'number', required: true, padding: { length: 10, char: '0' } },
+    at: { type: 'string', required: true },
+    actor: {
+      type: 'map',
+      required: true,
+      properties: {
+        id: { type: 'string', required: true },
+        kind: { type: ['user', 'client', 'system'] as const, required: true },
+      },
+    },
+    action: { type: 'string', required: true },
+    changes: {
+      type: 'list',
+      required: true,
+      items: {
+        type: 'map',
+        properties: {
+          field: { type: 'string', required: true },
+          old: { type: 'any' },
+          new: { type: 'any' },
+        },
+      },
+    },
+  },
+  indexes: {
+    primary: {
+      pk: { field: TABLE_KEYS.partitionKey, composite: ['incidentId'] },
+      sk: { field: TABLE_KEYS.sortKey, composite: ['version'] },
+    },
+  },
+});
+
+export const incidentCommentEntity = new Entity({
+  model: { entity: 'incidentComment', version: '1', service: SERVICE },
+  attributes: {
+    incidentId: { type: 'string', required: true },
+    commentId: { type: 'string', required: true },
+    visibility: { type: ['public', 'internal'] as const, required: true },
+    author: { type: 'string', required: true },
+    body: { type: 'string', required: true },
+    createdAt: { type: 'string', required: true },
+  },
+  indexes: {
+    primary: {
+      pk: { field: TABLE_KEYS.partitionKey, composite: ['incidentId'] },
+      sk: { field: TABLE_KEYS.sortKey, composite: ['createdAt', 'commentId'] },
+    },
+  },
+});

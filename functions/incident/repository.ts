@@ -1,0 +1,332 @@
+import { Service } from 'electrodb';
+import { documentClient } from '../../shared/db/client';
+import {
+  counterEntity,
+  idempotencyEntity,
+  OUTBOX_RETENTION_SECONDS,
+  outboxEntity,
+} from '../../shared/db/entities';
+import { allocateNumber } from '../../shared/db/numbers';
+import { TABLE_NAME_ENV } from '../../shared/db/table';
+import type { Actor } from '../../shared/events/envelope';
+import type { OutboxEvent } from '../../shared/events/domain-event';
+import type { FieldChange } from '../../shared/events/incidents';
+import { config } from './config';
+import type { Incident } from './domain';
+import { incidentCommentEntity, incidentEntity, incidentHistoryEntity } from './entities';
+
+export const INCIDENT_NUMBER_PREFIX = 'INC';
+
+const store = new Service(
+  {
+    incident: incidentEntity,
+    history: incidentHistoryEntity,
+    comment: incidentCommentEntity,
+    outbox: outboxEntity,
+    idempotency: idempotencyEntity,
+    counter: counterEntity,
+  },
+  { client: documentClient, table: config[TABLE_NAME_ENV] },
+);
+const { incident, history, comment, idempotency, counter } = store.entities;
+
+/** An incident as stored: the public snapshot plus the last event sequence handed out. */
+export type StoredIncident = Incident & { eventSequence: number };
+
+export interface HistoryEntry {
+  incidentId: string;
+  version: number;
+  at: string;
+  actor: Actor;
+  action: string;
+  changes: FieldChange[];
+}
+
+export interface CommentRecord {
+  incidentId: string;
+  commentId: string;
+  visibility: 'public' | 'internal';
+  author: string;
+  body: string;
+  createdAt: string;
+}
+
+export interface IdempotencyRecord {
+  scope: string;
+  key: string;
+  requestHash: string;
+  resourceId: string;
+  createdAt: string;
+  expiresAt: number;
+}
+
+export interface IncidentWrite {
+  incident: StoredIncident;
+  /** The version the write is conditional on; absent for a new incident. */
+  expectedVersion?: number;
+}
+
+/** Everything one use case changes, written in one DynamoDB transaction. */
+export interface UnitOfWork {
+  incidents: IncidentWrite[];
+  history: HistoryEntry[];
+  comments: CommentRecord[];
+  events: OutboxEvent[];
+  idempotency?: IdempotencyRecord;
+}
+
+/** An incident in the unit of work was changed by someone else since it was read. */
+export class StaleIncidentError extends Error {
+  override readonly name = 'StaleIncidentError';
+  constructor(readonly incidentId: string) {
+    super(`Incident ${incidentId} was modified concurrently.`);
+  }
+}
+
+/** The idempotency key was taken by another request between our read and our write. */
+export class IdempotencyKeyTakenError extends Error {
+  override readonly name = 'IdempotencyKeyTakenError';
+}
+
+/** DynamoDB refused the transaction because another one touched the same items at once. */
+export class TransactionConflictError extends Error {
+  override readonly name = 'TransactionConflictError';
+}
+
+export async function commit(work: UnitOfWork): Promise<void> {
+  const result = await store.transaction
+    .write(({ incident, history, comment, outbox, idempotency }) => [
+      ...(work.idempotency ? [idempotency.create(work.idempotency).commit()] : []),
+      ...work.incidents.map(({ incident: stored, expectedVersion }) => {
+        const item = toItem(stored);
+        return expectedVersion === undefined
+          ? incident.create(item).commit()
+          : incident
+              .put(item)
+              .where((attributes, { eq }) => eq(attributes.version, expectedVersion))
+              .commit();
+      }),
+      ...work.history.map((entry) => history.create(entry).commit()),
+      ...work.comments.map((record) => comment.create(record).commit()),
+      ...work.events.map((event) =>
+        outbox
+          .create({ ...event, expiresAt: epochSeconds(event.occurredAt) + OUTBOX_RETENTION_SECONDS })
+          .commit(),
+      ),
+    ])
+    .go();
+  if (!result.canceled) return;
+  const reasons = (result.data as Array<{ code: string }>).map((entry) => entry.code);
+  const offset = work.idempotency ? 1 : 0;
+  if (reasons.includes('TransactionConflict')) throw new TransactionConflictError();
+  if (work.idempotency && reasons[0] === 'ConditionalCheckFailed') {
+    throw new IdempotencyKeyTakenError();
+  }
+  const staleIndex = work.incidents.findIndex(
+    (_, index) => reasons[offset + index] === 'ConditionalCheckFailed',
+  );
+  const stale = work.incidents[staleIndex];
+  if (stale) throw new StaleIncidentError(stale.incident.id);
+  throw new Error(`Transaction canceled: ${reasons.join(', ')}`);
+}
+
+/** Sort attributes of the sparse indexes, each present only while its index applies. */
+const INDEX_ONLY_ATTRIBUTES = [
+  'groupListedAt',
+  'assigneeListedAt',
+  'ciListedAt',
+  'parentListedAt',
+  'awaitingCloseSince',
+] as const;
+type IndexOnlyAttributes = Partial<Record<(typeof INDEX_ONLY_ATTRIBUTES)[number], string>>;
+
+function toItem(stored: StoredIncident): StoredIncident & IndexOnlyAttributes {
+  const listedAt = `${stored.createdAt}#${stored.id}`;
+  const when = (present: unknown, value: string) => (present ? value : undefined);
+  return {
+    ...stored,
+    groupListedAt: when(stored.assignmentGroup, listedAt),
+    assigneeListedAt: when(stored.assignee, listedAt),
+    ciListedAt: when(stored.configurationItem, listedAt),
+    parentListedAt: when(stored.parentId, listedAt),
+    awaitingCloseSince: when(stored.state === 'Resolved' && stored.resolvedAt, `${stored.resolvedAt}#${stored.id}`),
+  };
+}
+
+function fromItem(item: StoredIncident & IndexOnlyAttributes): StoredIncident {
+  const stored: Record<string, unknown> = { ...item };
+  for (const attribute of INDEX_ONLY_ATTRIBUTES) delete stored[attribute];
+  return stored as StoredIncident;
+}
+
+function epochSeconds(iso: string): number {
+  return Math.floor(Date.parse(iso) / 1000);
+}
+
+export function allocateIncidentNumber(): Promise<string> {
+  return allocateNumber(counter, INCIDENT_NUMBER_PREFIX);
+}
+
+export async function getIncident(id: string): Promise<StoredIncident | undefined> {
+  const { data } = await incident.get({ id }).go();
+  return data ? fromItem(data) : undefined;
+}
+
+export async function getIncidentByNumber(number: string): Promise<StoredIncident | undefined> {
+  const { data } = await incident.query.byNumber({ number }).go({ limit: 1 });
+  return data[0] && fromItem(data[0]);
+}
+
+export async function getIdempotencyRecord(
+  scope: string,
+  key: string,
+): Promise<IdempotencyRecord | undefined> {
+  const { data } = await idempotency.get({ scope, key }).go();
+  return data ?? undefined;
+}
+
+/** Filters served by an index each; the most selective one present picks the index. */
+export interface IncidentFilters {
+  assignee?: string;
+  caller?: string;
+  configurationItem?: string;
+  parentId?: string;
+  assignmentGroup?: string;
+  state?: Incident['state'];
+  priority?: number;
+}
+
+export interface ListIncidentsQuery extends IncidentFilters {
+  createdFrom?: string;
+  createdTo?: string;
+  updatedFrom?: string;
+  updatedTo?: string;
+  /** Items read per page: with several filters a page may hold fewer matches than this. */
+  limit: number;
+  cursor?: string | null;
+}
+
+const FILTER_INDEXES = [
+  ['assignee', 'byAssignee'],
+  ['caller', 'byCaller'],
+  ['configurationItem', 'byCi'],
+  ['parentId', 'byParent'],
+  ['assignmentGroup', 'byGroup'],
+  ['state', 'byState'],
+  ['priority', 'byPriority'],
+] as const satisfies readonly (readonly [keyof IncidentFilters, string])[];
+
+export type IncidentListIndex = (typeof FILTER_INDEXES)[number][1] | 'byCreated' | 'byUpdated';
+
+const SPARSE_SORT_ATTRIBUTES: Partial<Record<IncidentListIndex, string>> = {
+  byGroup: 'groupListedAt',
+  byAssignee: 'assigneeListedAt',
+  byCi: 'ciListedAt',
+  byParent: 'parentListedAt',
+};
+
+/** Picks the index that serves the query; every query is a Query on one index, never a Scan. */
+export function chooseListIndex(query: ListIncidentsQuery): IncidentListIndex {
+  const byFilter = FILTER_INDEXES.find(([field]) => query[field] !== undefined);
+  if (byFilter) return byFilter[1];
+  const updatedOnly =
+    (query.updatedFrom !== undefined || query.updatedTo !== undefined) &&
+    query.createdFrom === undefined &&
+    query.createdTo === undefined;
+  return updatedOnly ? 'byUpdated' : 'byCreated';
+}
+
+/** ISO timestamps sort as strings; one millisecond later turns an inclusive bound exclusive. */
+function justAfter(iso: string): string {
+  return new Date(Date.parse(iso) + 1).toISOString();
+}
+
+type Where = Parameters<ReturnType<typeof incident.query.byCreated>['where']>[0];
+
+export async function listIncidents(
+  query: ListIncidentsQuery,
+): Promise<{ items: StoredIncident[]; cursor: string | null; index: IncidentListIndex }> {
+  const index = chooseListIndex(query);
+  const dimension = FILTER_INDEXES.find(([, name]) => name === index)?.[0];
+  const sortField = index === 'byUpdated' ? 'updatedAt' : 'createdAt';
+  const from = sortField === 'updatedAt' ? query.updatedFrom : query.createdFrom;
+  const to = sortField === 'updatedAt' ? query.updatedTo : query.createdTo;
+  // The attribute that keys the index's sort order; sparse indexes sort by `<createdAt>#<id>`,
+  // which compares against an ISO bound exactly as createdAt does.
+  const sortAttribute = SPARSE_SORT_ATTRIBUTES[index] ?? sortField;
+
+  const composite = dimension ? { [dimension]: query[dimension] } : {};
+  // Electro's typed query builders differ per index; they share one runtime shape.
+  const queries = incident.query as unknown as Record<
+    IncidentListIndex,
+    (keys: object) => ReturnType<typeof incident.query.byCreated>
+  >;
+  const base = queries[index](composite);
+  const ranged =
+    from !== undefined && to !== undefined
+      ? base.between({ [sortAttribute]: from }, { [sortAttribute]: justAfter(to) })
+      : from !== undefined
+        ? base.gte({ [sortAttribute]: from })
+        : to !== undefined
+          ? base.lt({ [sortAttribute]: justAfter(to) })
+          : base;
+
+  const residual: Where = (typedAttributes, op) => {
+    // The residual filters are chosen at run time, so address attributes by name.
+    const attributes = typedAttributes as unknown as Record<string, never>;
+    const conditions: string[] = [];
+    for (const [field] of FILTER_INDEXES) {
+      const value = query[field];
+      if (value !== undefined && field !== dimension) {
+        conditions.push(op.eq(attributes[field] as never, value as never));
+      }
+    }
+    const bounds: Array<[string, string | undefined, string | undefined]> = [
+      ['createdAt', query.createdFrom, query.createdTo],
+      ['updatedAt', query.updatedFrom, query.updatedTo],
+    ];
+    for (const [field, lower, upper] of bounds) {
+      if (field === sortField) continue;
+      if (lower !== undefined) conditions.push(op.gte(attributes[field] as never, lower as never));
+      if (upper !== undefined) conditions.push(op.lte(attributes[field] as never, upper as never));
+    }
+    return conditions.join(' AND ');
+  };
+
+  const { data, cursor } = await ranged
+    .where(residual)
+    .go({ limit: query.limit, cursor: query.cursor ?? null, order: 'desc' });
+  return { items: data.map(fromItem), cursor, index };
+}
+
+export async function listComments(
+  incidentId: string,
+  options: { limit: number; cursor?: string | null },
+): Promise<{ items: CommentRecord[]; cursor: string | null }> {
+  const { data, cursor } = await comment.query
+    .primary({ incidentId })
+    .go({ limit: options.limit, cursor: options.cursor ?? null, order: 'asc' });
+  return { items: data, cursor };
+}
+
+export async function listHistory(
+  incidentId: string,
+  options: { limit: number; cursor?: string | null },
+): Promise<{ items: HistoryEntry[]; cursor: string | null }> {
+  const { data, cursor } = await history.query
+    .primary({ incidentId })
+    .go({ limit: options.limit, cursor: options.cursor ?? null, order: 'asc' });
+  return { items: data as HistoryEntry[], cursor };
+}
+
+/** Resolved incidents whose resolution is at or before `cutoff`, oldest first. */
+export async function listResolvedBefore(
+  cutoff: string,
+  options: { limit: number; cursor?: string | null },
+): Promise<{ items: StoredIncident[]; cursor: string | null }> {
+  const { data, cursor } = await incident.query
+    .awaitingClose({})
+    .lt({ awaitingCloseSince: justAfter(cutoff) })
+    .go({ limit: options.limit, cursor: options.cursor ?? null, order: 'asc' });
+  return { items: data.map(fromItem), cursor };
+}

@@ -1,0 +1,528 @@
+import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import type { Principal } from '../../shared/auth';
+import { IDEMPOTENCY_RETENTION_SECONDS } from '../../shared/db/entities';
+import type { OutboxEvent } from '../../shared/events/domain-event';
+import { domainEvent } from '../../shared/events/domain-event';
+import type { Actor, EventContract } from '../../shared/events/envelope';
+import {
+  type FieldChange,
+  IncidentAssigned,
+  IncidentCommented,
+  IncidentCreated,
+  IncidentStateChanged,
+  IncidentUpdated,
+} from '../../shared/events/incidents';
+import {
+  ForbiddenError,
+  IdempotencyKeyReusedError,
+  NotFoundError,
+  PreconditionFailedError,
+} from '../../shared/errors';
+import { config } from './config';
+import {
+  assertCanComment,
+  assertCanCreate,
+  assertCanUpdate,
+  assertNoForbiddenFields,
+  autoCloseCutoff,
+  canView,
+  childFollowUp,
+  commentEffect,
+  createIncident as draftIncident,
+  forbiddenCreateFields,
+  forbiddenPatchFields,
+  type Incident,
+  type IncidentPatch,
+  isSystemPrincipal,
+  type NewIncidentInput,
+  type ParentTransition,
+  revise,
+  SYSTEM_PRINCIPAL,
+  type TransitionCommand,
+  transition,
+  updateIncident as applyPatch,
+  validateParentLink,
+} from './domain';
+import {
+  allocateIncidentNumber,
+  type CommentRecord,
+  commit,
+  getIdempotencyRecord,
+  getIncident,
+  getIncidentByNumber,
+  type HistoryEntry,
+  IdempotencyKeyTakenError,
+  type IncidentWrite,
+  type ListIncidentsQuery,
+  listComments,
+  listHistory,
+  listIncidents as queryIncidents,
+  listResolvedBefore,
+  StaleIncidentError,
+  type StoredIncident,
+  TransactionConflictError,
+  type UnitOfWork,
+} from './repository';
+
+export interface RequestContext {
+  principal: Principal;
+  now: string;
+  correlationId?: string;
+}
+
+/** Numbers look like INC0001001; anything else addresses the incident by id. */
+const INCIDENT_NUMBER = /^INC\d{7,}$/i;
+
+export function actorOf(principal: Principal): Actor {
+  return {
+    id: principal.id,
+    kind: isSystemPrincipal(principal) ? 'system' : principal.kind,
+    ...(principal.role ? { role: principal.role } : {}),
+  };
+}
+
+/** The principal an event's actor stood for, as far as the event tells (no scopes). */
+export function principalOf(actor: Actor): Principal {
+  if (actor.kind === 'system') return SYSTEM_PRINCIPAL;
+  return { id: actor.id, kind: actor.kind === 'user' ? 'user' : 'client', role: actor.role, scopes: new Set() };
+}
+
+/**
+ * Accumulates one use case's writes: each incident revision with its history entry and its
+ * events, numbered from the incident's own event sequence.
+ */
+class ChangeSet {
+  private readonly work: UnitOfWork = { incidents: [], history: [], comments: [], events: [] };
+  constructor(private readonly ctx: RequestContext) {}
+
+  revise(
+    before: StoredIncident | undefined,
+    after: Incident,
+    action: string,
+    changes: FieldChange[],
+    events: Array<(sequence: number) => OutboxEvent>,
+  ): StoredIncident {
+    const firstSequence = (before?.eventSequence ?? 0) + 1;
+    const stored: StoredIncident = { ...after, eventSequence: firstSequence + events.length - 1 };
+    const write: IncidentWrite = before
+      ? { incident: stored, expectedVersion: before.version }
+      : { incident: stored };
+    this.work.incidents.push(write);
+    this.work.history.push({
+      incidentId: after.id,
+      version: after.version,
+      at: this.ctx.now,
+      actor: actorOf(this.ctx.principal),
+      action,
+      changes,
+    });
+    events.forEach((build, index) => {
+      this.work.events.push(build(firstSequence + index));
+    });
+    return stored;
+  }
+
+  comment(record: CommentRecord): void {
+    this.work.comments.push(record);
+  }
+
+  idempotent(record: UnitOfWork['idempotency']): void {
+    this.work.idempotency = record;
+  }
+
+  event<C extends EventContract>(contract: C, incident: Incident, data: Parameters<typeof domainEvent<C>>[2]) {
+    return (sequence: number) =>
+      domainEvent(
+        contract,
+        {
+          aggregateId: incident.id,
+          sequence,
+          actor: actorOf(this.ctx.principal),
+          occurredAt: this.ctx.now,
+          ...(this.ctx.correlationId ? { correlationId: this.ctx.correlationId } : {}),
+        },
+        data,
+      );
+  }
+
+  commit(): Promise<void> {
+    return commit(this.work);
+  }
+}
+
+/** Strips the internal event sequence from what clients and events see. */
+export function snapshot(stored: StoredIncident): Incident {
+  const { eventSequence: _internal, ...incident } = stored;
+  return incident;
+}
+
+/** Retries a use case whose transaction lost a race, re-reading everything it decided on. */
+async function withRetries<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const retriable = error instanceof TransactionConflictError || error instanceof IdempotencyKeyTakenError;
+      if (!retriable || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
+    }
+  }
+}
+
+async function findIncident(idOrNumber: string): Promise<StoredIncident | undefined> {
+  return INCIDENT_NUMBER.test(idOrNumber)
+    ? getIncidentByNumber(idOrNumber.toUpperCase())
+    : getIncident(idOrNumber);
+}
+
+/** Loads an incident the principal may see; foreign and unknown incidents look the same (404). */
+export async function loadVisibleIncident(idOrNumber: string, principal: Principal): Promise<StoredIncident> {
+  const incident = await findIncident(idOrNumber);
+  if (!incident || !canView(incident, principal)) {
+    throw new NotFoundError(`Incident ${idOrNumber} does not exist.`);
+  }
+  return incident;
+}
+
+function requestHash(input: unknown): string {
+  const canonical = JSON.stringify(input, (_key, value) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
+      : value,
+  );
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export interface CreateResult {
+  incident: Incident;
+  /** True when an earlier request with the same Idempotency-Key created it. */
+  replayed: boolean;
+}
+
+/**
+ * Creates an incident. With an Idempotency-Key the key is claimed in the same transaction as
+ * the incident, so a retry (or a concurrent duplicate) returns the first result and can never
+ * create a second incident; the same key with another body is refused. Powertools'
+ * idempotency utility is not used here because its record is written outside this
+ * transaction, leaving a window in which a crash after commit would allow a duplicate.
+ */
+export async function createIncident(
+  input: NewIncidentInput,
+  ctx: RequestContext,
+  idempotencyKey?: string,
+): Promise<CreateResult> {
+  assertCanCreate(ctx.principal);
+  assertNoForbiddenFields(input, forbiddenCreateFields(ctx.principal), ctx.principal);
+  const scope = `incident-create:${ctx.principal.id}`;
+  const hash = requestHash(input);
+
+  return withRetries(async () => {
+    if (idempotencyKey) {
+      const earlier = await getIdempotencyRecord(scope, idempotencyKey);
+      if (earlier) {
+        if (earlier.requestHash !== hash) {
+          throw new IdempotencyKeyReusedError(
+            `Idempotency-Key '${idempotencyKey}' was used for a different request body.`,
+          );
+        }
+        const existing = await getIncident(earlier.resourceId);
+        if (!existing) throw new NotFoundError(`Incident ${earlier.resourceId} does not exist.`);
+        return { incident: snapshot(existing), replayed: true };
+      }
+    }
+
+    const parent = input.parentId ? await loadVisibleIncident(input.parentId, ctx.principal) : undefined;
+    const number = await allocateIncidentNumber();
+    const incident = draftIncident(
+      { ...input, ...(parent ? { parentId: parent.id } : {}) },
+      { id: uuidv7(), number },
+      { ...ctx, actor: ctx.principal, priorityMatrix: config.PRIORITY_MATRIX },
+    );
+    if (parent) validateParentLink(incident, parent);
+
+    const changes = new ChangeSet(ctx);
+    if (idempotencyKey) {
+      changes.idempotent({
+        scope,
+        key: idempotencyKey,
+        requestHash: hash,
+        resourceId: incident.id,
+        createdAt: ctx.now,
+        expiresAt: Math.floor(Date.parse(ctx.now) / 1000) + IDEMPOTENCY_RETENTION_SECONDS,
+      });
+    }
+    changes.revise(undefined, incident, 'create', [], [changes.event(IncidentCreated, incident, { incident })]);
+    if (parent) linkChild(changes, parent, ctx);
+    try {
+      await changes.commit();
+    } catch (error) {
+      // The parent changed under us: decide again on fresh data.
+      if (error instanceof StaleIncidentError) throw new TransactionConflictError();
+      throw error;
+    }
+    return { incident, replayed: false };
+  });
+}
+
+function linkChild(changes: ChangeSet, parent: StoredIncident, ctx: RequestContext): void {
+  const revised = revise(snapshot(parent), { childCount: parent.childCount + 1 }, ctx.now);
+  changes.revise(parent, revised.incident, 'link-child', revised.changes, [
+    changes.event(IncidentUpdated, revised.incident, {
+      incident: revised.incident,
+      changes: revised.changes,
+    }),
+  ]);
+}
+
+export async function getIncidentForPrincipal(idOrNumber: string, principal: Principal): Promise<Incident> {
+  return snapshot(await loadVisibleIncident(idOrNumber, principal));
+}
+
+function staleVersion(error: unknown): never {
+  if (error instanceof StaleIncidentError) {
+    throw new PreconditionFailedError('The incident was changed by someone else; read it again.');
+  }
+  throw error;
+}
+
+/**
+ * Updates fields (PATCH). `expectedVersion` comes from If-Match: the write is conditional on
+ * it, so of several concurrent writers with the same version exactly one wins.
+ */
+export async function updateIncident(
+  idOrNumber: string,
+  patch: IncidentPatch,
+  ctx: RequestContext,
+  checkVersion: (current: Incident) => void,
+): Promise<Incident> {
+  const current = await loadVisibleIncident(idOrNumber, ctx.principal);
+  assertCanUpdate(ctx.principal);
+  assertNoForbiddenFields(patch, forbiddenPatchFields(ctx.principal), ctx.principal);
+  checkVersion(current);
+  const result = applyPatch(snapshot(current), patch, {
+    ...ctx,
+    actor: ctx.principal,
+    priorityMatrix: config.PRIORITY_MATRIX,
+  });
+  if (result.changes.length === 0) return snapshot(current);
+
+  const changes = new ChangeSet(ctx);
+  const next = result.incident;
+  changes.revise(current, next, 'update', result.changes, [
+    changes.event(IncidentUpdated, next, { incident: next, changes: result.changes }),
+    ...(result.assignmentChanged
+      ? [
+          changes.event(IncidentAssigned, next, {
+            incident: next,
+            from: assignmentOf(current),
+            to: assignmentOf(next),
+          }),
+        ]
+      : []),
+  ]);
+  await changes.commit().catch(staleVersion);
+  return next;
+}
+
+function assignmentOf(incident: Incident) {
+  return {
+    ...(incident.assignmentGroup ? { assignmentGroup: incident.assignmentGroup } : {}),
+    ...(incident.assignee ? { assignee: incident.assignee } : {}),
+  };
+}
+
+function newComment(incident: Incident, body: string, visibility: 'public' | 'internal', ctx: RequestContext): CommentRecord {
+  return {
+    incidentId: incident.id,
+    commentId: uuidv7(),
+    visibility,
+    author: ctx.principal.id,
+    body,
+    createdAt: ctx.now,
+  };
+}
+
+export function commentView(record: CommentRecord) {
+  const { commentId, ...rest } = record;
+  return { id: commentId, ...rest };
+}
+
+/**
+ * Applies a state transition. With If-Match the write must be based on that version;
+ * without it, a transition that lost a race is decided again on fresh data.
+ */
+export async function transitionIncident(
+  idOrNumber: string,
+  command: TransitionCommand,
+  ctx: RequestContext,
+  checkVersion?: (current: Incident) => void,
+): Promise<Incident> {
+  const attempt = async () => {
+    const current = await loadVisibleIncident(idOrNumber, ctx.principal);
+    checkVersion?.(current);
+    return applyTransition(current, command, ctx);
+  };
+  return checkVersion
+    ? attempt().catch(staleVersion)
+    : withRetries(() =>
+        attempt().catch((error) => {
+          throw error instanceof StaleIncidentError ? new TransactionConflictError() : error;
+        }),
+      );
+}
+
+async function applyTransition(
+  current: StoredIncident,
+  command: TransitionCommand,
+  ctx: RequestContext,
+  actionLabel: string = command.action,
+): Promise<Incident> {
+  const result = transition(snapshot(current), command, { ...ctx, actor: ctx.principal });
+  const next = result.incident;
+  const changes = new ChangeSet(ctx);
+  const comment = result.publicComment ? newComment(next, result.publicComment, 'public', ctx) : undefined;
+  if (comment) changes.comment(comment);
+  changes.revise(current, next, actionLabel, result.changes, [
+    changes.event(IncidentStateChanged, next, {
+      incident: next,
+      action: command.action,
+      from: result.from,
+      to: result.to,
+    }),
+    ...(comment ? [changes.event(IncidentCommented, next, { incident: next, comment: commentView(comment) })] : []),
+  ]);
+  await changes.commit();
+  return next;
+}
+
+/**
+ * Adds a public comment or an internal work note. A comment revises the incident (its
+ * version and update time move), and the caller's reply to an incident awaiting them
+ * resumes it, in the same transaction.
+ */
+export async function addComment(
+  idOrNumber: string,
+  input: { body: string; visibility: 'public' | 'internal' },
+  ctx: RequestContext,
+): Promise<ReturnType<typeof commentView>> {
+  return withRetries(async () => {
+    const current = await loadVisibleIncident(idOrNumber, ctx.principal);
+    assertCanComment(current, input.visibility, ctx.principal);
+    const effect = commentEffect(snapshot(current), input, { ...ctx, actor: ctx.principal });
+    const revised = effect ?? { ...revise(snapshot(current), {}, ctx.now), from: undefined, to: undefined };
+    const next = revised.incident;
+    const record = newComment(next, input.body, input.visibility, ctx);
+    const changes = new ChangeSet(ctx);
+    changes.comment(record);
+    changes.revise(current, next, input.visibility === 'public' ? 'comment' : 'work-note', revised.changes, [
+      changes.event(IncidentCommented, next, { incident: next, comment: commentView(record) }),
+      ...(effect
+        ? [changes.event(IncidentStateChanged, next, { incident: next, action: 'resume', from: effect.from, to: effect.to })]
+        : []),
+    ]);
+    await changes.commit().catch((error) => {
+      throw error instanceof StaleIncidentError ? new TransactionConflictError() : error;
+    });
+    return commentView(record);
+  });
+}
+
+export async function listIncidents(
+  query: ListIncidentsQuery,
+  principal: Principal,
+): Promise<{ items: Incident[]; cursor: string | null }> {
+  if (principal.role === 'requester') {
+    if (query.caller !== undefined && query.caller !== principal.id) {
+      throw new ForbiddenError('Requesters can list only the incidents they reported.');
+    }
+    query = { ...query, caller: principal.id };
+  } else if (principal.kind === 'client' && !principal.scopes.size) {
+    throw new ForbiddenError('The client has no incident scope.');
+  }
+  const page = await queryIncidents(query);
+  // canView is a formality here (the query is already restricted) and guards against drift.
+  return { items: page.items.filter((item) => canView(item, principal)).map(snapshot), cursor: page.cursor };
+}
+
+/** Closes resolved incidents whose resolution is older than the configured period. */
+export async function autoCloseResolved(now: string, pageSize = 25): Promise<{ closed: number; skipped: number }> {
+  const ctx: RequestContext = { principal: SYSTEM_PRINCIPAL, now };
+  const cutoff = autoCloseCutoff(now, config.AUTO_CLOSE_AFTER_HOURS);
+  let closed = 0;
+  let skipped = 0;
+  let cursor: string | null = null;
+  do {
+    const page = await listResolvedBefore(cutoff, { limit: pageSize, cursor });
+    for (const incident of page.items) {
+      try {
+        await applyTransition(incident, { action: 'close' }, ctx, 'auto-close');
+        closed++;
+      } catch (error) {
+        // Reopened or closed by someone since the query: nothing to do.
+        if (!(error instanceof StaleIncidentError)) throw error;
+        skipped++;
+      }
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return { closed, skipped };
+}
+
+/**
+ * Applies a parent's state change to its children (reference: parent/child). Idempotent:
+ * a child already in the target state gets no follow-up, so redelivered events change
+ * nothing; an event that no longer describes the parent (out of order) is ignored.
+ */
+export async function syncChildren(change: ParentTransition, now: string): Promise<{ updated: number }> {
+  const parent = await getIncident(change.parent.id);
+  if (!parent || parent.state !== change.to) return { updated: 0 };
+  const ctx: RequestContext = { principal: SYSTEM_PRINCIPAL, now };
+  let updated = 0;
+  let cursor: string | null = null;
+  do {
+    const page = await queryIncidents({ parentId: parent.id, limit: 100, cursor });
+    for (const child of page.items) {
+      const applied = await withRetries(async () => {
+        const fresh = await getIncident(child.id);
+        const command = fresh && childFollowUp(change, snapshot(fresh));
+        if (!fresh || !command) return false;
+        await applyTransition(fresh, command, ctx, `${command.action} (parent ${parent.number})`).catch((error) => {
+          throw error instanceof StaleIncidentError ? new TransactionConflictError() : error;
+        });
+        return true;
+      });
+      if (applied) updated++;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return { updated };
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor: string | null;
+}
+
+/** Comments of an incident; requesters see the public ones only, never work notes. */
+export async function listIncidentComments(idOrNumber: string, page: PageRequest, principal: Principal) {
+  const incident = await loadVisibleIncident(idOrNumber, principal);
+  const result = await listComments(incident.id, page);
+  const visible = principal.role === 'requester' ? result.items.filter((c) => c.visibility === 'public') : result.items;
+  return { items: visible.map(commentView), cursor: result.cursor };
+}
+
+/** The audit history; for requesters without the entries of internal work notes. */
+export async function listIncidentHistory(idOrNumber: string, page: PageRequest, principal: Principal) {
+  const incident = await loadVisibleIncident(idOrNumber, principal);
+  const result = await listHistory(incident.id, page);
+  const visible: HistoryEntry[] =
+    principal.role === 'requester' ? result.items.filter((entry) => entry.action !== 'work-note') : result.items;
+  return { items: visible.map(({ incidentId: _id, ...entry }) => entry), cursor: result.cursor };
+}
+
+export async function listChildIncidents(idOrNumber: string, page: PageRequest, principal: Principal) {
+  const parent = await loadVisibleIncident(idOrNumber, principal);
+  const result = await queryIncidents({ parentId: parent.id, ...page });
+  return { items: result.items.filter((item) => canView(item, principal)).map(snapshot), cursor: result.cursor };
+}

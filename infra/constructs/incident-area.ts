@@ -1,0 +1,119 @@
+import { Duration } from 'aws-cdk-lib';
+import { type IEventBus, Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Construct } from 'constructs';
+import { IncidentStateChanged } from '../../shared/events/catalog';
+import { INCIDENT_ROUTES } from '../../functions/incident/routes';
+import type { DeploySettings } from '../settings';
+import type { ItsmHttpApi } from './http-api';
+import { type FunctionDefaults, ItsmFunction, type TableAction } from './itsm-function';
+import { DEAD_LETTER_RETENTION, SecureQueue } from './secure-queue';
+
+export interface IncidentAreaProps {
+  readonly defaults: FunctionDefaults;
+  readonly settings: Pick<DeploySettings, 'priorityMatrix' | 'autoCloseAfterHours'>;
+  readonly eventBus: IEventBus;
+  readonly api: ItsmHttpApi;
+}
+
+const SERVICE_NAME = 'incidents';
+
+/**
+ * Reads and writes (transactions included) of incidents, their history, comments and outbox
+ * items; DeleteItem for the idempotency records a failed invocation leaves behind.
+ */
+const INCIDENT_TABLE_ACTIONS: readonly TableAction[] = [
+  'GetItem',
+  'BatchGetItem',
+  'Query',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'ConditionCheckItem',
+];
+
+/** Parent-sync function timeout; the queue hides a message for six times as long (AWS advice). */
+const PARENT_SYNC_TIMEOUT = Duration.seconds(30);
+
+/**
+ * The incident management process area: its API, the schedule that closes resolved
+ * incidents, and the consumer that carries a parent's state over to its child incidents.
+ */
+export class IncidentArea extends Construct {
+  readonly apiFunction: ItsmFunction;
+  readonly autoCloseFunction: ItsmFunction;
+  readonly parentSyncFunction: ItsmFunction;
+  readonly parentSyncQueue: SecureQueue;
+  readonly parentSyncDeadLetterQueue: SecureQueue;
+
+  constructor(scope: Construct, id: string, props: IncidentAreaProps) {
+    super(scope, id);
+    const common = {
+      defaults: props.defaults,
+      serviceName: SERVICE_NAME,
+      tableActions: INCIDENT_TABLE_ACTIONS,
+      environment: {
+        PRIORITY_MATRIX: JSON.stringify(props.settings.priorityMatrix),
+        AUTO_CLOSE_AFTER_HOURS: String(props.settings.autoCloseAfterHours),
+      },
+    };
+
+    this.apiFunction = new ItsmFunction(this, 'Api', {
+      ...common,
+      entry: 'functions/incident/api.ts',
+      description: 'Incident API (HTTP API payload v2).',
+    });
+    props.api.addAuthenticatedRoutes(INCIDENT_ROUTES, this.apiFunction);
+
+    this.autoCloseFunction = new ItsmFunction(this, 'AutoClose', {
+      ...common,
+      entry: 'functions/incident/auto-close.ts',
+      description: 'Closes incidents resolved longer than AUTO_CLOSE_AFTER_HOURS ago.',
+      // Well below the schedule's interval, so that runs do not overlap.
+      timeout: Duration.minutes(5),
+    });
+    // Schedules only run on the default bus.
+    new Rule(this, 'AutoCloseSchedule', {
+      description: 'Runs the incident auto-close every 15 minutes.',
+      schedule: Schedule.rate(Duration.minutes(15)),
+      // A missed run is caught up by the next one.
+      targets: [new LambdaFunction(this.autoCloseFunction, { retryAttempts: 2 })],
+    });
+
+    this.parentSyncFunction = new ItsmFunction(this, 'ParentSync', {
+      ...common,
+      entry: 'functions/incident/parent-sync.ts',
+      description: 'Carries a parent incident state change over to its children.',
+      timeout: PARENT_SYNC_TIMEOUT,
+    });
+    // One dead-letter queue for both delivery and processing failures: either way it holds
+    // the event itself, ready to be redriven into the queue.
+    this.parentSyncDeadLetterQueue = new SecureQueue(this, 'ParentSyncDeadLetterQueue', {
+      retentionPeriod: DEAD_LETTER_RETENTION,
+    });
+    this.parentSyncQueue = new SecureQueue(this, 'ParentSyncQueue', {
+      visibilityTimeout: Duration.seconds(PARENT_SYNC_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: this.parentSyncDeadLetterQueue, maxReceiveCount: 5 },
+    });
+    new Rule(this, 'ParentSyncRule', {
+      description: 'State changes of incidents that have children.',
+      eventBus: props.eventBus,
+      eventPattern: {
+        source: [IncidentStateChanged.source],
+        detailType: [IncidentStateChanged.detailType],
+        detail: { data: { incident: { childCount: Match.greaterThan(0) } } },
+      },
+      targets: [
+        new SqsQueue(this.parentSyncQueue, {
+          deadLetterQueue: this.parentSyncDeadLetterQueue,
+          retryAttempts: 10,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+    this.parentSyncFunction.addEventSource(
+      new SqsEventSource(this.parentSyncQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+  }
+}

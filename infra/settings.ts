@@ -1,0 +1,73 @@
+import type { App } from 'aws-cdk-lib';
+import { z } from 'zod';
+
+export class InvalidDeploySettingsError extends Error {
+  override readonly name = 'InvalidDeploySettingsError';
+}
+
+/** Context given on the command line (`-c key=value`) arrives as a string; cdk.json keeps JSON types. */
+function fromJsonString(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+const PriorityRowSchema = z.tuple([z.int(), z.int(), z.int()]);
+
+const DeploySettingsSchema = z.object({
+  /** Becomes part of resource names (bus, user pool, domain prefix), hence the strict format. */
+  stage: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,19}$/, 'lowercase letters, digits and hyphens, at most 20')
+    .default('dev'),
+  /** Priority by impact (row) and urgency (column), both 1 High ... 3 Low. */
+  priorityMatrix: z
+    .preprocess(
+      fromJsonString,
+      z.tuple([PriorityRowSchema, PriorityRowSchema, PriorityRowSchema]).refine(
+        (rows) => rows.flat().every((priority) => priority >= 1 && priority <= 5),
+        'priorities must be 1 (Critical) ... 5 (Planning)',
+      ),
+    )
+    .default([
+      [1, 2, 3],
+      [2, 3, 4],
+      [3, 4, 5],
+    ]),
+  /** Resolved incidents close automatically after this many hours. */
+  autoCloseAfterHours: z.coerce.number().int().positive().default(168),
+  /** Hosted-UI / token endpoint domain prefix; unique per region, so the default adds the account. */
+  cognitoDomainPrefix: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and hyphens')
+    .optional(),
+  /** Where the hosted UI may redirect people after sign-in (authorization code + PKCE). */
+  cognitoCallbackUrls: z
+    .preprocess(fromJsonString, z.array(z.url()).min(1))
+    .default(['http://localhost:3000/callback']),
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+});
+
+/** Deploy-time parameters, read from CDK context (cdk.json, cdk.context.json or `-c`). */
+export type DeploySettings = z.output<typeof DeploySettingsSchema>;
+
+const DEPLOY_SETTING_KEYS = Object.keys(DeploySettingsSchema.shape) as ReadonlyArray<
+  keyof DeploySettings
+>;
+
+export function readDeploySettings(app: App): DeploySettings {
+  const context = Object.fromEntries(
+    DEPLOY_SETTING_KEYS.map((key) => [key, app.node.tryGetContext(key)]),
+  );
+  const result = DeploySettingsSchema.safeParse(context);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new InvalidDeploySettingsError(`Invalid CDK context: ${problems}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,73 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
+import type { Construct } from 'constructs';
+import { TABLE_INDEXES, TABLE_KEYS } from '../shared/db/table';
+import { DEAD_LETTER_RETENTION, SecureQueue } from './constructs/secure-queue';
+
+export interface StatefulStackProps extends StackProps {
+  readonly stage: string;
+}
+
+/**
+ * What holds data and must survive redeployments of the code: the single table, the event
+ * bus with its archive, and the outbox pipe's dead-letter queue. Kept apart from the
+ * stateless stack so that the latter can be torn down and rebuilt freely.
+ */
+export class StatefulStack extends Stack {
+  readonly table: Table;
+  readonly eventBus: EventBus;
+  /** Receives the stream records the outbox pipe could not deliver after all retries. */
+  readonly outboxDeadLetterQueue: SecureQueue;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      // The outbox pipe reads new items; NEW_AND_OLD_IMAGES also leaves room for change-data consumers.
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
+      timeToLiveAttribute: TABLE_KEYS.timeToLive,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const [indexName, keys] of Object.entries(TABLE_INDEXES)) {
+      this.table.addGlobalSecondaryIndex({
+        indexName,
+        partitionKey: { name: keys.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: keys.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+
+    this.eventBus = new EventBus(this, 'EventBus', { eventBusName: `itsm-${props.stage}` });
+    new Archive(this, 'EventArchive', {
+      sourceEventBus: this.eventBus,
+      description: 'Every event published on the bus, for replay and audit.',
+      // An archive needs a pattern; every event on the bus comes from this account.
+      eventPattern: { account: [this.account] },
+      retention: Duration.days(365),
+    });
+
+    this.outboxDeadLetterQueue = new SecureQueue(this, 'OutboxDeadLetterQueue', {
+      retentionPeriod: DEAD_LETTER_RETENTION,
+    });
+    Validations.of(this.outboxDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of the outbox pipe; a DLQ needs no DLQ.',
+    });
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
+    new CfnOutput(this, 'OutboxDeadLetterQueueUrl', { value: this.outboxDeadLetterQueue.queueUrl });
+  }
+}

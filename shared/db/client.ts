@@ -1,0 +1,61 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * DynamoDB request units consumed within one measured scope (a request, a batch).
+ * Every command asks for its consumed capacity, so each invocation can report what it cost;
+ * the benchmark compares these numbers with docs/data-model.md.
+ */
+export interface CapacityUsage {
+  readUnits: number;
+  writeUnits: number;
+}
+
+const capacityScope = new AsyncLocalStorage<CapacityUsage>();
+
+/** Runs `fn` and returns what it consumed along with its result. */
+export async function measureCapacity<T>(
+  fn: () => Promise<T>,
+): Promise<{ result: T; usage: CapacityUsage }> {
+  const usage: CapacityUsage = { readUnits: 0, writeUnits: 0 };
+  const result = await capacityScope.run(usage, fn);
+  return { result, usage };
+}
+
+interface ConsumedCapacityLike {
+  CapacityUnits?: number;
+  ReadCapacityUnits?: number;
+  WriteCapacityUnits?: number;
+}
+
+function record(consumed: ConsumedCapacityLike | ConsumedCapacityLike[] | undefined, command: string) {
+  const usage = capacityScope.getStore();
+  if (!usage || !consumed) return;
+  for (const entry of Array.isArray(consumed) ? consumed : [consumed]) {
+    const isWrite = /Put|Update|Delete|Write/.test(command);
+    const read = entry.ReadCapacityUnits ?? (isWrite ? 0 : (entry.CapacityUnits ?? 0));
+    const write = entry.WriteCapacityUnits ?? (isWrite ? (entry.CapacityUnits ?? 0) : 0);
+    usage.readUnits += read;
+    usage.writeUnits += write;
+  }
+}
+
+/** Built once per execution environment; endpoints come from the standard SDK settings. */
+export const dynamoDb = new DynamoDBClient({});
+
+dynamoDb.middlewareStack.add(
+  (next, context) => async (args) => {
+    const input = args.input as Record<string, unknown>;
+    if (!('ReturnConsumedCapacity' in input)) input.ReturnConsumedCapacity = 'TOTAL';
+    const result = await next(args);
+    const output = result.output as { ConsumedCapacity?: ConsumedCapacityLike };
+    record(output.ConsumedCapacity, context.commandName ?? '');
+    return result;
+  },
+  { step: 'initialize', name: 'consumedCapacityMeter' },
+);
+
+export const documentClient = DynamoDBDocumentClient.from(dynamoDb, {
+  marshallOptions: { removeUndefinedValues: true },
+});

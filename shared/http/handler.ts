@@ -1,0 +1,72 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import { type Principal, principalFromClaims } from '../auth';
+import { measureCapacity } from '../db/client';
+import { HttpError, NotFoundError } from '../errors';
+import { logger, metrics } from '../observability/powertools';
+import { problemResponse } from './problem';
+import type { HttpResponse } from './responses';
+
+export interface ApiRequest {
+  event: APIGatewayProxyEventV2WithJWTAuthorizer;
+  principal: Principal;
+  /** The request time, used for every timestamp the request writes. */
+  now: string;
+  correlationId: string;
+  pathParameters: Record<string, string | undefined>;
+}
+
+export type RouteHandler = (request: ApiRequest) => Promise<HttpResponse>;
+
+/** Response header telling a client what the request cost in DynamoDB request units. */
+export const CONSUMED_CAPACITY_HEADER = 'x-consumed-capacity';
+
+/**
+ * Builds a Lambda handler for HTTP API routes. API Gateway has already matched the route
+ * (event.routeKey), so dispatch is a lookup in `routes`, whose keys are the same route keys
+ * the CDK stack declares. Every response, including errors, goes through one mapper.
+ */
+export function createHttpHandler<RouteKey extends string>(
+  routes: Record<RouteKey, RouteHandler>,
+  options: { authenticated?: boolean } = {},
+) {
+  const authenticated = options.authenticated ?? true;
+  const dispatch = async (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context): Promise<HttpResponse> => {
+    const instance = event.rawPath;
+    try {
+      const route = routes[event.routeKey as RouteKey];
+      if (!route) throw new NotFoundError(`No route ${event.routeKey}.`);
+      const principal = authenticated
+        ? principalFromClaims(event.requestContext?.authorizer?.jwt?.claims)
+        : { id: 'anonymous', kind: 'client' as const, role: undefined, scopes: new Set<string>() };
+      const correlationId = event.headers?.['x-correlation-id'] ?? event.requestContext?.requestId ?? context.awsRequestId;
+      const { result, usage } = await measureCapacity(() =>
+        route({
+          event,
+          principal,
+          now: new Date().toISOString(),
+          correlationId,
+          pathParameters: event.pathParameters ?? {},
+        }),
+      );
+      metrics.addMetric('ConsumedReadUnits', MetricUnit.Count, usage.readUnits);
+      metrics.addMetric('ConsumedWriteUnits', MetricUnit.Count, usage.writeUnits);
+      result.headers = {
+        ...result.headers,
+        [CONSUMED_CAPACITY_HEADER]: `read=${usage.readUnits}; write=${usage.writeUnits}`,
+      };
+      return result;
+    } catch (error) {
+      if (error instanceof HttpError && error.status < 500) {
+        logger.info('request refused', { status: error.status, type: error.type, detail: error.message });
+      } else {
+        logger.error('request failed', error as Error);
+      }
+      return problemResponse(error, instance);
+    }
+  };
+  return middy(dispatch).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
