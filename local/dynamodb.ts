@@ -38,8 +38,10 @@ export async function startDynamoDbLocal(
     port,
     sharedDb: true,
     ...(options.dataDir ? { path: options.dataDir } : {}),
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: 'pipe',
   });
+  // Nobody reads its stdout; drain it so a full pipe never blocks the JVM.
+  child.stdout?.resume();
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { LOCAL_AWS } from './dynamodb';
+import { type CfnTableProperties, LOCAL_AWS } from './dynamodb';
+import type { LocalRule, LocalRuleTarget } from './event-bus';
+import type { LocalQueueDefinition } from './queues';
 import { LOCAL_CLIENT_ID, LOCAL_ISSUER, LOCAL_USER_POOL_ID } from './keys';
 
 /**
@@ -45,18 +47,6 @@ export interface ResolvedArn {
   logicalId?: string;
 }
 
-export interface CfnTableProperties {
-  KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
-  AttributeDefinitions: { AttributeName: string; AttributeType: 'S' | 'N' | 'B' }[];
-  GlobalSecondaryIndexes?: {
-    IndexName: string;
-    KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
-    Projection: { ProjectionType?: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; NonKeyAttributes?: string[] };
-  }[];
-  StreamSpecification?: { StreamViewType: string };
-  TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean };
-}
-
 export interface LocalTable {
   logicalId: string;
   name: string;
@@ -69,6 +59,8 @@ export interface LocalBus {
   logicalId: string;
   name: string;
   arn: string;
+  /** Whether an `AWS::Events::Archive` keeps the bus's events. */
+  archived: boolean;
 }
 
 export interface LocalFunction {
@@ -117,35 +109,9 @@ export interface LocalHttpApi {
   routes: LocalRoute[];
 }
 
-export interface LocalRuleTarget {
-  id: string;
-  arn: ResolvedArn;
-  input?: string;
-  inputPath?: string;
-  deadLetterQueueArn?: ResolvedArn;
-  retryAttempts?: number;
-  messageGroupId?: string;
-}
-
-export interface LocalRule {
-  id: string;
-  /** Name of the bus the rule listens on; `default` when the template names none. */
-  eventBusName: string;
-  pattern?: Record<string, unknown>;
-  /** `rate(...)` or `cron(...)`. */
-  schedule?: string;
-  targets: LocalRuleTarget[];
-}
-
-export interface LocalQueue {
-  logicalId: string;
-  name: string;
+export interface LocalQueue extends LocalQueueDefinition {
   url: string;
   arn: string;
-  fifo: boolean;
-  visibilityTimeoutSeconds: number | undefined;
-  messageRetentionSeconds: number | undefined;
-  deadLetter: { queueLogicalId: string; maxReceiveCount: number } | undefined;
 }
 
 export interface LocalEventSourceMapping {
@@ -164,7 +130,9 @@ export interface LocalPipe {
   /** Parsed `FilterCriteria` patterns; a record passes when it matches any. */
   filters: Record<string, unknown>[];
   batchSize: number;
-  startingPosition: string;
+  startingPosition: 'LATEST' | 'TRIM_HORIZON';
+  /** Attempts per batch; unlimited (undefined) unless the template sets a maximum. */
+  maximumRetryAttempts: number | undefined;
   enrichmentFunctionLogicalId: string | undefined;
   targetBusLogicalId: string;
   targetBusName: string;
@@ -190,6 +158,7 @@ export interface LocalWiring {
   buses: LocalBus[];
   functions: LocalFunction[];
   api: LocalHttpApi | undefined;
+  /** Enabled rules; `eventBusName` is `default` when the template names no bus. */
   rules: LocalRule[];
   queues: LocalQueue[];
   eventSourceMappings: LocalEventSourceMapping[];
@@ -221,6 +190,7 @@ interface CfnTemplate {
 }
 
 interface StackTemplate {
+  /** The stack's name (`AWS::StackName`). */
   name: string;
   /** Directory of the (possibly nested) cloud assembly holding the template. */
   dir: string;
@@ -230,8 +200,12 @@ interface StackTemplate {
 
 interface ManifestArtifact {
   type: string;
-  properties?: { templateFile?: string; file?: string; directoryName?: string };
-  displayName?: string;
+  properties?: {
+    templateFile?: string;
+    stackName?: string;
+    file?: string;
+    directoryName?: string;
+  };
 }
 
 interface AssetManifest {
@@ -268,7 +242,7 @@ function readStacks(dir: string): StackTemplate[] {
   for (const [id, artifact] of artifacts) {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
       stacks.push({
-        name: id,
+        name: artifact.properties.stackName ?? id,
         dir,
         template: readJson<CfnTemplate>(join(dir, artifact.properties.templateFile)),
         assetPaths,
@@ -366,6 +340,14 @@ class TemplateResolver {
       }
       case 'Fn::ImportValue':
         return this.importValue(this.resolveString(argument, ctx), ctx);
+      case 'Fn::GetStackOutput': {
+        const { StackName, OutputName } = argument as { StackName: unknown; OutputName: unknown };
+        return this.stackOutput(
+          this.resolveString(StackName, ctx),
+          this.resolveString(OutputName, ctx),
+          ctx,
+        );
+      }
       case 'Fn::Join': {
         const [separator, items] = argument as [string, unknown];
         const list = this.resolve(items, ctx);
@@ -434,6 +416,17 @@ class TemplateResolver {
     }
     return this.guarded(`export:${name}`, ctx, () =>
       this.resolve(exported.value, { stack: exported.stack, logicalId: `export ${name}` }),
+    );
+  }
+
+  private stackOutput(stackName: string, outputName: string, ctx: ResolveContext): unknown {
+    const stack = this.stacks.find((candidate) => candidate.name === stackName);
+    const output = stack?.template.Outputs?.[outputName];
+    if (!stack || !output) {
+      throw new TemplateWiringError(`${where(ctx)}: stack ${stackName} has no output ${outputName}.`);
+    }
+    return this.guarded(`output:${stackName}.${outputName}`, ctx, () =>
+      this.resolve(output.Value, { stack, logicalId: `output ${outputName}` }),
     );
   }
 
@@ -656,9 +649,15 @@ export function readWiring(outdir: string, options: ReadWiringOptions = {}): Loc
       };
     });
 
+  const archivedBusArns = new Set(
+    resolver
+      .resourcesOfType('AWS::Events::Archive')
+      .map((ref) => props(ref).string('SourceArn')),
+  );
   const buses = resolver.resourcesOfType('AWS::Events::EventBus').map((ref): LocalBus => {
     const { identity } = props(ref);
-    return { logicalId: ref.logicalId, name: identity.Name as string, arn: identity.Arn as string };
+    const arn = identity.Arn as string;
+    return { logicalId: ref.logicalId, name: identity.Name as string, arn, archived: archivedBusArns.has(arn) };
   });
 
   const functions = resolver
@@ -690,21 +689,23 @@ export function readWiring(outdir: string, options: ReadWiringOptions = {}): Loc
       | string
       | undefined;
     const policy = typeof redrive === 'string' ? JSON.parse(redrive) : redrive;
+    const visibilityTimeout = get('VisibilityTimeout');
     return {
       logicalId: ref.logicalId,
       name: identity.QueueName as string,
       url: identity.QueueUrl as string,
       arn: identity.Arn as string,
       fifo: String(get('FifoQueue')) === 'true',
-      visibilityTimeoutSeconds: get('VisibilityTimeout') === undefined ? undefined : Number(get('VisibilityTimeout')),
-      messageRetentionSeconds:
-        get('MessageRetentionPeriod') === undefined ? undefined : Number(get('MessageRetentionPeriod')),
-      deadLetter: policy?.deadLetterTargetArn
+      contentBasedDeduplication: String(get('ContentBasedDeduplication')) === 'true',
+      ...(visibilityTimeout === undefined ? {} : { visibilityTimeoutSeconds: Number(visibilityTimeout) }),
+      ...(policy?.deadLetterTargetArn
         ? {
-            queueLogicalId: expect(classify(policy.deadLetterTargetArn), 'queue', ctx),
-            maxReceiveCount: asNumber(policy.maxReceiveCount, 10),
+            deadLetter: {
+              targetLogicalId: expect(classify(policy.deadLetterTargetArn), 'queue', ctx),
+              maxReceiveCount: asNumber(policy.maxReceiveCount, 10),
+            },
           }
-        : undefined,
+        : {}),
     };
   });
 
@@ -723,7 +724,7 @@ export function readWiring(outdir: string, options: ReadWiringOptions = {}): Loc
           ? {}
           : { pattern: (typeof pattern === 'string' ? JSON.parse(pattern) : pattern) as Record<string, unknown> }),
         ...(raw.ScheduleExpression === undefined ? {} : { schedule: String(get('ScheduleExpression')) }),
-        targets: targets.map((target) => ruleTarget(target, classify, ctx)),
+        targets: targets.map((target) => ruleTarget(target, classify)),
       };
     });
 
@@ -750,7 +751,11 @@ export function readWiring(outdir: string, options: ReadWiringOptions = {}): Loc
     const source = get('SourceParameters') as
       | {
           FilterCriteria?: { Filters?: { Pattern: string }[] };
-          DynamoDBStreamParameters?: { BatchSize?: unknown; StartingPosition?: string };
+          DynamoDBStreamParameters?: {
+            BatchSize?: unknown;
+            StartingPosition?: 'LATEST' | 'TRIM_HORIZON';
+            MaximumRetryAttempts?: unknown;
+          };
         }
       | undefined;
     const target = get('TargetParameters') as
@@ -769,6 +774,10 @@ export function readWiring(outdir: string, options: ReadWiringOptions = {}): Loc
       ),
       batchSize: asNumber(source?.DynamoDBStreamParameters?.BatchSize, 1),
       startingPosition: source?.DynamoDBStreamParameters?.StartingPosition ?? 'LATEST',
+      maximumRetryAttempts:
+        source?.DynamoDBStreamParameters?.MaximumRetryAttempts === undefined
+          ? undefined
+          : Number(source.DynamoDBStreamParameters.MaximumRetryAttempts),
       enrichmentFunctionLogicalId:
         raw.Enrichment === undefined ? undefined : expect(classify(string('Enrichment')), 'function', ctx),
       targetBusLogicalId: busLogicalId,
@@ -820,27 +829,28 @@ function substitute(text: string, substitutions: unknown): string {
   );
 }
 
+const TARGET_KINDS: Partial<Record<LocalResourceKind, LocalRuleTarget['kind']>> = {
+  queue: 'sqs',
+  function: 'lambda',
+  stateMachine: 'stepfunctions',
+};
+
 function ruleTarget(
   target: Record<string, unknown>,
   classify: (arn: string) => ResolvedArn,
-  ctx: ResolveContext,
 ): LocalRuleTarget {
-  if (target.InputTransformer !== undefined) {
-    throw new TemplateWiringError(
-      `${where(ctx)}: target ${String(target.Id)} uses InputTransformer, which the local runtime does not emulate.`,
-    );
-  }
+  const arn = String(target.Arn);
   const deadLetter = (target.DeadLetterConfig as { Arn?: string } | undefined)?.Arn;
-  const retries = (target.RetryPolicy as { MaximumRetryAttempts?: unknown } | undefined)
-    ?.MaximumRetryAttempts;
   const groupId = (target.SqsParameters as { MessageGroupId?: string } | undefined)?.MessageGroupId;
+  const transformer = target.InputTransformer as LocalRuleTarget['inputTransformer'];
   return {
     id: String(target.Id),
-    arn: classify(String(target.Arn)),
+    arn,
+    kind: TARGET_KINDS[classify(arn).kind] ?? 'other',
     ...(target.Input === undefined ? {} : { input: String(target.Input) }),
     ...(target.InputPath === undefined ? {} : { inputPath: String(target.InputPath) }),
-    ...(deadLetter === undefined ? {} : { deadLetterQueueArn: classify(deadLetter) }),
-    ...(retries === undefined ? {} : { retryAttempts: Number(retries) }),
+    ...(transformer === undefined ? {} : { inputTransformer: transformer }),
+    ...(deadLetter === undefined ? {} : { deadLetterArn: deadLetter }),
     ...(groupId === undefined ? {} : { messageGroupId: groupId }),
   };
 }
@@ -945,7 +955,7 @@ function readHttpApi(
           {
             logicalId: ref.logicalId,
             issuer: String(jwt.Issuer),
-            audience: asStrings(jwt.Audience),
+            audience: [...new Set(asStrings(jwt.Audience))],
             identitySource: asStrings(properties.IdentitySource),
           } satisfies LocalAuthorizer,
         ] as const;

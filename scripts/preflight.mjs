@@ -41,7 +41,10 @@ if (java === undefined || java < MIN_JAVA_MAJOR) {
   console.error(`preflight: installing Java (default-jre-headless) for DynamoDB Local...`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'default-jre-headless'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'default-jre-headless'], {
+    stdio: 'inherit',
+    env,
+  });
   java = javaMajor();
   if (java === undefined || java < MIN_JAVA_MAJOR) fail('Java install did not yield Java 17+.');
 }

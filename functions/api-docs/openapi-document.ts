@@ -17,7 +17,8 @@ export function buildOpenApiDocument() {
     info: {
       title: 'ITSM backend API',
       version: '1.0.0',
-      description: 'API-first service desk: incidents (more process areas follow). Errors are application/problem+json.',
+      description:
+        'API-first service desk: incidents (more process areas follow). Errors are application/problem+json.',
     },
   });
 }

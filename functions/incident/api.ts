@@ -1,7 +1,13 @@
 import { ValidationError } from '../../shared/errors';
-import { type ApiRequest, createHttpHandler, type RouteHandler } from '../../shared/http/handler';
 import { decodeCursor, encodeCursor } from '../../shared/http/cursor';
-import { etagFor, header, parseJsonBody, parseQuery, requireIfMatch } from '../../shared/http/request';
+import { type ApiRequest, createHttpHandler, type RouteHandler } from '../../shared/http/handler';
+import {
+  etagFor,
+  header,
+  parseJsonBody,
+  parseQuery,
+  requireIfMatch,
+} from '../../shared/http/request';
 import { type HttpResponse, json } from '../../shared/http/responses';
 import type { Incident } from './domain';
 import type { IncidentRouteKey } from './routes';
@@ -35,11 +41,16 @@ function contextOf(request: ApiRequest): RequestContext {
 
 function incidentId(request: ApiRequest): string {
   const parsed = IncidentIdParamSchema.safeParse(request.pathParameters);
-  if (!parsed.success) throw new ValidationError([{ field: 'id', message: 'expected an incident id or number' }]);
+  if (!parsed.success)
+    throw new ValidationError([{ field: 'id', message: 'expected an incident id or number' }]);
   return parsed.data.id;
 }
 
-function withEtag(status: number, incident: Incident, headers: Record<string, string> = {}): HttpResponse {
+function withEtag(
+  status: number,
+  incident: Incident,
+  headers: Record<string, string> = {},
+): HttpResponse {
   return json(status, incident, { etag: etagFor(incident.id, incident.version), ...headers });
 }
 
@@ -47,7 +58,10 @@ function idempotencyKey(request: ApiRequest): string | undefined {
   const key = header(request.event, 'idempotency-key');
   if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
     throw new ValidationError([
-      { field: 'Idempotency-Key', message: `expected 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters` },
+      {
+        field: 'Idempotency-Key',
+        message: `expected 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
+      },
     ]);
   }
   return key;
@@ -61,7 +75,11 @@ function pageOf(request: ApiRequest, scope: Record<string, unknown>) {
 const routes: Record<IncidentRouteKey, RouteHandler> = {
   'POST /incidents': async (request) => {
     const body = parseJsonBody(request.event, CreateIncidentRequestSchema);
-    const { incident, replayed } = await createIncident(body, contextOf(request), idempotencyKey(request));
+    const { incident, replayed } = await createIncident(
+      body,
+      contextOf(request),
+      idempotencyKey(request),
+    );
     return withEtag(201, incident, {
       location: `/incidents/${incident.id}`,
       ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
@@ -104,8 +122,15 @@ const routes: Record<IncidentRouteKey, RouteHandler> = {
 
   'GET /incidents/{id}/comments': async (request) => {
     const id = incidentId(request);
-    const page = await listIncidentComments(id, pageOf(request, { id, list: 'comments' }), request.principal);
-    return json(200, { items: page.items, nextCursor: encodeCursor(page.cursor, { id, list: 'comments' }) });
+    const page = await listIncidentComments(
+      id,
+      pageOf(request, { id, list: 'comments' }),
+      request.principal,
+    );
+    return json(200, {
+      items: page.items,
+      nextCursor: encodeCursor(page.cursor, { id, list: 'comments' }),
+    });
   },
 
   'POST /incidents/{id}/comments': async (request) => {
@@ -117,14 +142,28 @@ const routes: Record<IncidentRouteKey, RouteHandler> = {
 
   'GET /incidents/{id}/history': async (request) => {
     const id = incidentId(request);
-    const page = await listIncidentHistory(id, pageOf(request, { id, list: 'history' }), request.principal);
-    return json(200, { items: page.items, nextCursor: encodeCursor(page.cursor, { id, list: 'history' }) });
+    const page = await listIncidentHistory(
+      id,
+      pageOf(request, { id, list: 'history' }),
+      request.principal,
+    );
+    return json(200, {
+      items: page.items,
+      nextCursor: encodeCursor(page.cursor, { id, list: 'history' }),
+    });
   },
 
   'GET /incidents/{id}/children': async (request) => {
     const id = incidentId(request);
-    const page = await listChildIncidents(id, pageOf(request, { id, list: 'children' }), request.principal);
-    return json(200, { items: page.items, nextCursor: encodeCursor(page.cursor, { id, list: 'children' }) });
+    const page = await listChildIncidents(
+      id,
+      pageOf(request, { id, list: 'children' }),
+      request.principal,
+    );
+    return json(200, {
+      items: page.items,
+      nextCursor: encodeCursor(page.cursor, { id, list: 'children' }),
+    });
   },
 };
 

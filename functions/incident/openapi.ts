@@ -25,10 +25,20 @@ const ok = (description: string, schema: z.ZodType, headers?: Record<string, str
   description,
   content: { 'application/json': { schema } },
   ...(headers
-    ? { headers: Object.fromEntries(Object.entries(headers).map(([name, text]) => [name, { description: text, schema: { type: 'string' as const } }])) }
+    ? {
+        headers: Object.fromEntries(
+          Object.entries(headers).map(([name, text]) => [
+            name,
+            { description: text, schema: { type: 'string' as const } },
+          ]),
+        ),
+      }
     : {}),
 });
-const jsonBody = (schema: z.ZodType) => ({ content: { 'application/json': { schema } }, required: true });
+const jsonBody = (schema: z.ZodType) => ({
+  content: { 'application/json': { schema } },
+  required: true,
+});
 const commonErrors = {
   400: problem('Invalid input: the problem lists each field and what was expected'),
   401: problem('No valid token'),
@@ -81,7 +91,8 @@ const documentation: Record<IncidentRouteKey, Omit<RouteConfig, 'method' | 'path
     },
   },
   'POST /incidents/{id}/transitions': {
-    summary: 'Change the state of an incident (start, hold, resume, resolve, close, reopen, cancel)',
+    summary:
+      'Change the state of an incident (start, hold, resume, resolve, close, reopen, cancel)',
     request: {
       params: IncidentIdParamSchema,
       headers: z.object({ 'If-Match': z.string().optional() }),
@@ -91,7 +102,9 @@ const documentation: Record<IncidentRouteKey, Omit<RouteConfig, 'method' | 'path
       200: ok('The incident in its new state', IncidentSchema, etag),
       ...commonErrors,
       403: problem('The caller may not perform this action'),
-      409: problem('The action is not allowed in the current state; allowedActions lists those that are'),
+      409: problem(
+        'The action is not allowed in the current state; allowedActions lists those that are',
+      ),
       412: problem('The incident changed since the ETag was read'),
     },
   },
@@ -103,7 +116,11 @@ const documentation: Record<IncidentRouteKey, Omit<RouteConfig, 'method' | 'path
   'POST /incidents/{id}/comments': {
     summary: 'Add a public comment or an internal work note',
     request: { params: IncidentIdParamSchema, body: jsonBody(CommentRequestSchema) },
-    responses: { 201: ok('The comment', CommentSchema), ...commonErrors, 403: problem('Not allowed') },
+    responses: {
+      201: ok('The comment', CommentSchema),
+      ...commonErrors,
+      403: problem('Not allowed'),
+    },
   },
   'GET /incidents/{id}/history': {
     summary: 'Audit history: who changed which field when, from what to what',

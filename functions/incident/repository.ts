@@ -8,8 +8,8 @@ import {
 } from '../../shared/db/entities';
 import { allocateNumber } from '../../shared/db/numbers';
 import { TABLE_NAME_ENV } from '../../shared/db/table';
-import type { Actor } from '../../shared/events/envelope';
 import type { OutboxEvent } from '../../shared/events/domain-event';
+import type { Actor } from '../../shared/events/envelope';
 import type { FieldChange } from '../../shared/events/incidents';
 import { config } from './config';
 import type { Incident } from './domain';
@@ -110,7 +110,10 @@ export async function commit(work: UnitOfWork): Promise<void> {
       ...work.comments.map((record) => comment.create(record).commit()),
       ...work.events.map((event) =>
         outbox
-          .create({ ...event, expiresAt: epochSeconds(event.occurredAt) + OUTBOX_RETENTION_SECONDS })
+          .create({
+            ...event,
+            expiresAt: epochSeconds(event.occurredAt) + OUTBOX_RETENTION_SECONDS,
+          })
           .commit(),
       ),
     ])
@@ -149,7 +152,10 @@ function toItem(stored: StoredIncident): StoredIncident & IndexOnlyAttributes {
     assigneeListedAt: when(stored.assignee, listedAt),
     ciListedAt: when(stored.configurationItem, listedAt),
     parentListedAt: when(stored.parentId, listedAt),
-    awaitingCloseSince: when(stored.state === 'Resolved' && stored.resolvedAt, `${stored.resolvedAt}#${stored.id}`),
+    awaitingCloseSince: when(
+      stored.state === 'Resolved' && stored.resolvedAt,
+      `${stored.resolvedAt}#${stored.id}`,
+    ),
   };
 }
 
@@ -167,14 +173,17 @@ export function allocateIncidentNumber(): Promise<string> {
   return allocateNumber(counter, INCIDENT_NUMBER_PREFIX);
 }
 
+/** A strongly consistent read, so that a client reads its own writes (and their ETags). */
 export async function getIncident(id: string): Promise<StoredIncident | undefined> {
-  const { data } = await incident.get({ id }).go();
+  const { data } = await incident.get({ id }).go({ consistent: true });
   return data ? fromItem(data) : undefined;
 }
 
+/** Index reads are eventually consistent: the index only finds the id, the table read is fresh. */
 export async function getIncidentByNumber(number: string): Promise<StoredIncident | undefined> {
-  const { data } = await incident.query.byNumber({ number }).go({ limit: 1 });
-  return data[0] && fromItem(data[0]);
+  const { data } = await incident.query.byNumber({ number }).go({ limit: 1, attributes: ['id'] });
+  const id = data[0]?.id;
+  return id === undefined ? undefined : getIncident(id);
 }
 
 export async function getIdempotencyRecord(

@@ -54,16 +54,29 @@ export const PatchIncidentRequestSchema = z
     assignmentGroup: reference.nullable().optional(),
     assignee: reference.nullable().optional(),
     channel: ChannelSchema.optional(),
+    parentId: reference
+      .nullable()
+      .optional()
+      .describe('Make this incident a child of another (id or number); null detaches it'),
   })
-  .refine((patch) => Object.keys(patch).length > 0, { message: 'expected at least one field to change' })
-  .meta({ id: 'PatchIncidentRequest', description: 'Fields to change; null clears an optional field.' });
+  .refine((patch) => Object.keys(patch).length > 0, {
+    message: 'expected at least one field to change',
+  })
+  .meta({
+    id: 'PatchIncidentRequest',
+    description: 'Fields to change; null clears an optional field.',
+  });
 
 const comment = text(10000);
 
 export const TransitionRequestSchema = z
   .discriminatedUnion('action', [
     z.strictObject({ action: z.literal('start') }),
-    z.strictObject({ action: z.literal('hold'), holdReason: HoldReasonSchema, comment: comment.optional() }),
+    z.strictObject({
+      action: z.literal('hold'),
+      holdReason: HoldReasonSchema,
+      comment: comment.optional(),
+    }),
     z.strictObject({ action: z.literal('resume') }),
     z.strictObject({
       action: z.literal('resolve'),
@@ -116,7 +129,10 @@ const page = <T extends z.ZodType>(item: T, id: string) =>
   z
     .object({
       items: z.array(item),
-      nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page; null on the last page'),
+      nextCursor: z
+        .string()
+        .nullable()
+        .describe('Pass as `cursor` to get the next page; null on the last page'),
     })
     .meta({ id });
 

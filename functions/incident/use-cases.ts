@@ -2,6 +2,12 @@ import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../../shared/auth';
 import { IDEMPOTENCY_RETENTION_SECONDS } from '../../shared/db/entities';
+import {
+  ForbiddenError,
+  IdempotencyKeyReusedError,
+  NotFoundError,
+  PreconditionFailedError,
+} from '../../shared/errors';
 import type { OutboxEvent } from '../../shared/events/domain-event';
 import { domainEvent } from '../../shared/events/domain-event';
 import type { Actor, EventContract } from '../../shared/events/envelope';
@@ -13,14 +19,9 @@ import {
   IncidentStateChanged,
   IncidentUpdated,
 } from '../../shared/events/incidents';
-import {
-  ForbiddenError,
-  IdempotencyKeyReusedError,
-  NotFoundError,
-  PreconditionFailedError,
-} from '../../shared/errors';
 import { config } from './config';
 import {
+  updateIncident as applyPatch,
   assertCanComment,
   assertCanCreate,
   assertCanUpdate,
@@ -41,7 +42,6 @@ import {
   SYSTEM_PRINCIPAL,
   type TransitionCommand,
   transition,
-  updateIncident as applyPatch,
   validateParentLink,
 } from './domain';
 import {
@@ -57,8 +57,8 @@ import {
   type ListIncidentsQuery,
   listComments,
   listHistory,
-  listIncidents as queryIncidents,
   listResolvedBefore,
+  listIncidents as queryIncidents,
   StaleIncidentError,
   type StoredIncident,
   TransactionConflictError,
@@ -85,7 +85,12 @@ export function actorOf(principal: Principal): Actor {
 /** The principal an event's actor stood for, as far as the event tells (no scopes). */
 export function principalOf(actor: Actor): Principal {
   if (actor.kind === 'system') return SYSTEM_PRINCIPAL;
-  return { id: actor.id, kind: actor.kind === 'user' ? 'user' : 'client', role: actor.role, scopes: new Set() };
+  return {
+    id: actor.id,
+    kind: actor.kind === 'user' ? 'user' : 'client',
+    role: actor.role,
+    scopes: new Set(),
+  };
 }
 
 /**
@@ -131,7 +136,11 @@ class ChangeSet {
     this.work.idempotency = record;
   }
 
-  event<C extends EventContract>(contract: C, incident: Incident, data: Parameters<typeof domainEvent<C>>[2]) {
+  event<C extends EventContract>(
+    contract: C,
+    incident: Incident,
+    data: Parameters<typeof domainEvent<C>>[2],
+  ) {
     return (sequence: number) =>
       domainEvent(
         contract,
@@ -163,7 +172,8 @@ async function withRetries<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      const retriable = error instanceof TransactionConflictError || error instanceof IdempotencyKeyTakenError;
+      const retriable =
+        error instanceof TransactionConflictError || error instanceof IdempotencyKeyTakenError;
       if (!retriable || attempt >= attempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
     }
@@ -177,7 +187,10 @@ async function findIncident(idOrNumber: string): Promise<StoredIncident | undefi
 }
 
 /** Loads an incident the principal may see; foreign and unknown incidents look the same (404). */
-export async function loadVisibleIncident(idOrNumber: string, principal: Principal): Promise<StoredIncident> {
+export async function loadVisibleIncident(
+  idOrNumber: string,
+  principal: Principal,
+): Promise<StoredIncident> {
   const incident = await findIncident(idOrNumber);
   if (!incident || !canView(incident, principal)) {
     throw new NotFoundError(`Incident ${idOrNumber} does not exist.`);
@@ -232,7 +245,9 @@ export async function createIncident(
       }
     }
 
-    const parent = input.parentId ? await loadVisibleIncident(input.parentId, ctx.principal) : undefined;
+    const parent = input.parentId
+      ? await loadVisibleIncident(input.parentId, ctx.principal)
+      : undefined;
     const number = await allocateIncidentNumber();
     const incident = draftIncident(
       { ...input, ...(parent ? { parentId: parent.id } : {}) },
@@ -252,8 +267,14 @@ export async function createIncident(
         expiresAt: Math.floor(Date.parse(ctx.now) / 1000) + IDEMPOTENCY_RETENTION_SECONDS,
       });
     }
-    changes.revise(undefined, incident, 'create', [], [changes.event(IncidentCreated, incident, { incident })]);
-    if (parent) linkChild(changes, parent, ctx);
+    changes.revise(
+      undefined,
+      incident,
+      'create',
+      [],
+      [changes.event(IncidentCreated, incident, { incident })],
+    );
+    if (parent) adjustChildCount(changes, parent, +1, ctx);
     try {
       await changes.commit();
     } catch (error) {
@@ -265,17 +286,10 @@ export async function createIncident(
   });
 }
 
-function linkChild(changes: ChangeSet, parent: StoredIncident, ctx: RequestContext): void {
-  const revised = revise(snapshot(parent), { childCount: parent.childCount + 1 }, ctx.now);
-  changes.revise(parent, revised.incident, 'link-child', revised.changes, [
-    changes.event(IncidentUpdated, revised.incident, {
-      incident: revised.incident,
-      changes: revised.changes,
-    }),
-  ]);
-}
-
-export async function getIncidentForPrincipal(idOrNumber: string, principal: Principal): Promise<Incident> {
+export async function getIncidentForPrincipal(
+  idOrNumber: string,
+  principal: Principal,
+): Promise<Incident> {
   return snapshot(await loadVisibleIncident(idOrNumber, principal));
 }
 
@@ -287,42 +301,112 @@ function staleVersion(error: unknown): never {
 }
 
 /**
- * Updates fields (PATCH). `expectedVersion` comes from If-Match: the write is conditional on
- * it, so of several concurrent writers with the same version exactly one wins.
+ * Updates fields (PATCH). `checkVersion` enforces If-Match; the write is conditional on the
+ * version read, so of several concurrent writers with the same version exactly one wins.
+ * A `parentId` change links or unlinks the incident and updates both parents' child counts
+ * in the same transaction.
  */
 export async function updateIncident(
   idOrNumber: string,
-  patch: IncidentPatch,
+  patch: IncidentPatch & { parentId?: string | null },
   ctx: RequestContext,
   checkVersion: (current: Incident) => void,
 ): Promise<Incident> {
-  const current = await loadVisibleIncident(idOrNumber, ctx.principal);
-  assertCanUpdate(ctx.principal);
-  assertNoForbiddenFields(patch, forbiddenPatchFields(ctx.principal), ctx.principal);
-  checkVersion(current);
-  const result = applyPatch(snapshot(current), patch, {
-    ...ctx,
-    actor: ctx.principal,
-    priorityMatrix: config.PRIORITY_MATRIX,
-  });
-  if (result.changes.length === 0) return snapshot(current);
+  const { parentId, ...fields } = patch;
+  const forbidden = forbiddenPatchFields(ctx.principal);
+  assertNoForbiddenFields(
+    patch,
+    parentId !== undefined && ctx.principal.role === 'requester'
+      ? [...forbidden, 'parentId']
+      : forbidden,
+    ctx.principal,
+  );
+  return withRetries(async () => {
+    const current = await loadVisibleIncident(idOrNumber, ctx.principal);
+    assertCanUpdate(ctx.principal);
+    checkVersion(current);
+    const patched = applyPatch(snapshot(current), fields, {
+      ...ctx,
+      actor: ctx.principal,
+      priorityMatrix: config.PRIORITY_MATRIX,
+    });
+    const relink =
+      parentId === undefined ? undefined : await parentChange(current, parentId, ctx.principal);
+    let next = patched.incident;
+    let fieldChanges = patched.changes;
+    if (relink) {
+      const base = fieldChanges.length > 0 ? next : revise(snapshot(current), {}, ctx.now).incident;
+      next = { ...base, ...(relink.to ? { parentId: relink.to.id } : {}) };
+      if (!relink.to) delete next.parentId;
+      fieldChanges = [
+        ...fieldChanges,
+        { field: 'parentId', old: current.parentId ?? null, new: relink.to?.id ?? null },
+      ];
+      if (relink.to) validateParentLink(next, relink.to);
+    }
+    if (fieldChanges.length === 0) return snapshot(current);
 
-  const changes = new ChangeSet(ctx);
-  const next = result.incident;
-  changes.revise(current, next, 'update', result.changes, [
-    changes.event(IncidentUpdated, next, { incident: next, changes: result.changes }),
-    ...(result.assignmentChanged
-      ? [
-          changes.event(IncidentAssigned, next, {
-            incident: next,
-            from: assignmentOf(current),
-            to: assignmentOf(next),
-          }),
-        ]
-      : []),
-  ]);
-  await changes.commit().catch(staleVersion);
-  return next;
+    const changes = new ChangeSet(ctx);
+    changes.revise(current, next, 'update', fieldChanges, [
+      changes.event(IncidentUpdated, next, { incident: next, changes: fieldChanges }),
+      ...(patched.assignmentChanged
+        ? [
+            changes.event(IncidentAssigned, next, {
+              incident: next,
+              from: assignmentOf(current),
+              to: assignmentOf(next),
+            }),
+          ]
+        : []),
+    ]);
+    if (relink?.from) adjustChildCount(changes, relink.from, -1, ctx);
+    if (relink?.to) adjustChildCount(changes, relink.to, +1, ctx);
+    await changes.commit().catch((error) => {
+      // Our own incident changed: the client's version is stale. A parent changed: decide again.
+      if (error instanceof StaleIncidentError && error.incidentId !== current.id) {
+        throw new TransactionConflictError();
+      }
+      staleVersion(error);
+    });
+    return next;
+  });
+}
+
+/** The parents a parentId change detaches from and attaches to; undefined when it changes nothing. */
+async function parentChange(
+  current: StoredIncident,
+  parentId: string | null,
+  principal: Principal,
+): Promise<{ from?: StoredIncident; to?: StoredIncident } | undefined> {
+  const to = parentId === null ? undefined : await loadVisibleIncident(parentId, principal);
+  if ((to?.id ?? undefined) === current.parentId) return undefined;
+  const from = current.parentId ? await getIncident(current.parentId) : undefined;
+  return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+}
+
+function adjustChildCount(
+  changes: ChangeSet,
+  parent: StoredIncident,
+  delta: 1 | -1,
+  ctx: RequestContext,
+): void {
+  const revised = revise(
+    snapshot(parent),
+    { childCount: Math.max(0, parent.childCount + delta) },
+    ctx.now,
+  );
+  changes.revise(
+    parent,
+    revised.incident,
+    delta > 0 ? 'link-child' : 'unlink-child',
+    revised.changes,
+    [
+      changes.event(IncidentUpdated, revised.incident, {
+        incident: revised.incident,
+        changes: revised.changes,
+      }),
+    ],
+  );
 }
 
 function assignmentOf(incident: Incident) {
@@ -332,7 +416,12 @@ function assignmentOf(incident: Incident) {
   };
 }
 
-function newComment(incident: Incident, body: string, visibility: 'public' | 'internal', ctx: RequestContext): CommentRecord {
+function newComment(
+  incident: Incident,
+  body: string,
+  visibility: 'public' | 'internal',
+  ctx: RequestContext,
+): CommentRecord {
   return {
     incidentId: incident.id,
     commentId: uuidv7(),
@@ -381,7 +470,9 @@ async function applyTransition(
   const result = transition(snapshot(current), command, { ...ctx, actor: ctx.principal });
   const next = result.incident;
   const changes = new ChangeSet(ctx);
-  const comment = result.publicComment ? newComment(next, result.publicComment, 'public', ctx) : undefined;
+  const comment = result.publicComment
+    ? newComment(next, result.publicComment, 'public', ctx)
+    : undefined;
   if (comment) changes.comment(comment);
   changes.revise(current, next, actionLabel, result.changes, [
     changes.event(IncidentStateChanged, next, {
@@ -390,7 +481,9 @@ async function applyTransition(
       from: result.from,
       to: result.to,
     }),
-    ...(comment ? [changes.event(IncidentCommented, next, { incident: next, comment: commentView(comment) })] : []),
+    ...(comment
+      ? [changes.event(IncidentCommented, next, { incident: next, comment: commentView(comment) })]
+      : []),
   ]);
   await changes.commit();
   return next;
@@ -410,17 +503,34 @@ export async function addComment(
     const current = await loadVisibleIncident(idOrNumber, ctx.principal);
     assertCanComment(current, input.visibility, ctx.principal);
     const effect = commentEffect(snapshot(current), input, { ...ctx, actor: ctx.principal });
-    const revised = effect ?? { ...revise(snapshot(current), {}, ctx.now), from: undefined, to: undefined };
+    const revised = effect ?? {
+      ...revise(snapshot(current), {}, ctx.now),
+      from: undefined,
+      to: undefined,
+    };
     const next = revised.incident;
     const record = newComment(next, input.body, input.visibility, ctx);
     const changes = new ChangeSet(ctx);
     changes.comment(record);
-    changes.revise(current, next, input.visibility === 'public' ? 'comment' : 'work-note', revised.changes, [
-      changes.event(IncidentCommented, next, { incident: next, comment: commentView(record) }),
-      ...(effect
-        ? [changes.event(IncidentStateChanged, next, { incident: next, action: 'resume', from: effect.from, to: effect.to })]
-        : []),
-    ]);
+    changes.revise(
+      current,
+      next,
+      input.visibility === 'public' ? 'comment' : 'work-note',
+      revised.changes,
+      [
+        changes.event(IncidentCommented, next, { incident: next, comment: commentView(record) }),
+        ...(effect
+          ? [
+              changes.event(IncidentStateChanged, next, {
+                incident: next,
+                action: 'resume',
+                from: effect.from,
+                to: effect.to,
+              }),
+            ]
+          : []),
+      ],
+    );
     await changes.commit().catch((error) => {
       throw error instanceof StaleIncidentError ? new TransactionConflictError() : error;
     });
@@ -442,11 +552,17 @@ export async function listIncidents(
   }
   const page = await queryIncidents(query);
   // canView is a formality here (the query is already restricted) and guards against drift.
-  return { items: page.items.filter((item) => canView(item, principal)).map(snapshot), cursor: page.cursor };
+  return {
+    items: page.items.filter((item) => canView(item, principal)).map(snapshot),
+    cursor: page.cursor,
+  };
 }
 
 /** Closes resolved incidents whose resolution is older than the configured period. */
-export async function autoCloseResolved(now: string, pageSize = 25): Promise<{ closed: number; skipped: number }> {
+export async function autoCloseResolved(
+  now: string,
+  pageSize = 25,
+): Promise<{ closed: number; skipped: number }> {
   const ctx: RequestContext = { principal: SYSTEM_PRINCIPAL, now };
   const cutoff = autoCloseCutoff(now, config.AUTO_CLOSE_AFTER_HOURS);
   let closed = 0;
@@ -474,7 +590,10 @@ export async function autoCloseResolved(now: string, pageSize = 25): Promise<{ c
  * a child already in the target state gets no follow-up, so redelivered events change
  * nothing; an event that no longer describes the parent (out of order) is ignored.
  */
-export async function syncChildren(change: ParentTransition, now: string): Promise<{ updated: number }> {
+export async function syncChildren(
+  change: ParentTransition,
+  now: string,
+): Promise<{ updated: number }> {
   const parent = await getIncident(change.parent.id);
   if (!parent || parent.state !== change.to) return { updated: 0 };
   const ctx: RequestContext = { principal: SYSTEM_PRINCIPAL, now };
@@ -487,7 +606,12 @@ export async function syncChildren(change: ParentTransition, now: string): Promi
         const fresh = await getIncident(child.id);
         const command = fresh && childFollowUp(change, snapshot(fresh));
         if (!fresh || !command) return false;
-        await applyTransition(fresh, command, ctx, `${command.action} (parent ${parent.number})`).catch((error) => {
+        await applyTransition(
+          fresh,
+          command,
+          ctx,
+          `${command.action} (parent ${parent.number})`,
+        ).catch((error) => {
           throw error instanceof StaleIncidentError ? new TransactionConflictError() : error;
         });
         return true;
@@ -505,24 +629,44 @@ export interface PageRequest {
 }
 
 /** Comments of an incident; requesters see the public ones only, never work notes. */
-export async function listIncidentComments(idOrNumber: string, page: PageRequest, principal: Principal) {
+export async function listIncidentComments(
+  idOrNumber: string,
+  page: PageRequest,
+  principal: Principal,
+) {
   const incident = await loadVisibleIncident(idOrNumber, principal);
   const result = await listComments(incident.id, page);
-  const visible = principal.role === 'requester' ? result.items.filter((c) => c.visibility === 'public') : result.items;
+  const visible =
+    principal.role === 'requester'
+      ? result.items.filter((c) => c.visibility === 'public')
+      : result.items;
   return { items: visible.map(commentView), cursor: result.cursor };
 }
 
 /** The audit history; for requesters without the entries of internal work notes. */
-export async function listIncidentHistory(idOrNumber: string, page: PageRequest, principal: Principal) {
+export async function listIncidentHistory(
+  idOrNumber: string,
+  page: PageRequest,
+  principal: Principal,
+) {
   const incident = await loadVisibleIncident(idOrNumber, principal);
   const result = await listHistory(incident.id, page);
   const visible: HistoryEntry[] =
-    principal.role === 'requester' ? result.items.filter((entry) => entry.action !== 'work-note') : result.items;
+    principal.role === 'requester'
+      ? result.items.filter((entry) => entry.action !== 'work-note')
+      : result.items;
   return { items: visible.map(({ incidentId: _id, ...entry }) => entry), cursor: result.cursor };
 }
 
-export async function listChildIncidents(idOrNumber: string, page: PageRequest, principal: Principal) {
+export async function listChildIncidents(
+  idOrNumber: string,
+  page: PageRequest,
+  principal: Principal,
+) {
   const parent = await loadVisibleIncident(idOrNumber, principal);
   const result = await queryIncidents({ parentId: parent.id, ...page });
-  return { items: result.items.filter((item) => canView(item, principal)).map(snapshot), cursor: result.cursor };
+  return {
+    items: result.items.filter((item) => canView(item, principal)).map(snapshot),
+    cursor: result.cursor,
+  };
 }

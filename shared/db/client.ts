@@ -9,7 +9,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  */
 export interface CapacityUsage {
   readUnits: number;
+  /** All write units reported, transactional ones included. */
   writeUnits: number;
+  /**
+   * The part of writeUnits reported for TransactWriteItems. DynamoDB bills transactional
+   * writes at twice the units; DynamoDB Local reports them once, so the benchmark adds
+   * this part again when it runs against Local.
+   */
+  transactionalWriteUnits: number;
 }
 
 const capacityScope = new AsyncLocalStorage<CapacityUsage>();
@@ -18,7 +25,7 @@ const capacityScope = new AsyncLocalStorage<CapacityUsage>();
 export async function measureCapacity<T>(
   fn: () => Promise<T>,
 ): Promise<{ result: T; usage: CapacityUsage }> {
-  const usage: CapacityUsage = { readUnits: 0, writeUnits: 0 };
+  const usage: CapacityUsage = { readUnits: 0, writeUnits: 0, transactionalWriteUnits: 0 };
   const result = await capacityScope.run(usage, fn);
   return { result, usage };
 }
@@ -29,7 +36,10 @@ interface ConsumedCapacityLike {
   WriteCapacityUnits?: number;
 }
 
-function record(consumed: ConsumedCapacityLike | ConsumedCapacityLike[] | undefined, command: string) {
+function record(
+  consumed: ConsumedCapacityLike | ConsumedCapacityLike[] | undefined,
+  command: string,
+) {
   const usage = capacityScope.getStore();
   if (!usage || !consumed) return;
   for (const entry of Array.isArray(consumed) ? consumed : [consumed]) {
@@ -38,6 +48,7 @@ function record(consumed: ConsumedCapacityLike | ConsumedCapacityLike[] | undefi
     const write = entry.WriteCapacityUnits ?? (isWrite ? (entry.CapacityUnits ?? 0) : 0);
     usage.readUnits += read;
     usage.writeUnits += write;
+    if (command === 'TransactWriteItemsCommand') usage.transactionalWriteUnits += write;
   }
 }
 

@@ -19,7 +19,11 @@ export const OUTBOX_RETENTION_SECONDS = 24 * 60 * 60;
 export const outboxEntity = new Entity({
   model: { entity: 'outbox', version: '1', service: SERVICE },
   attributes: {
-    recordType: { type: [OUTBOX_RECORD_TYPE] as const, required: true, default: OUTBOX_RECORD_TYPE },
+    recordType: {
+      type: [OUTBOX_RECORD_TYPE] as const,
+      required: true,
+      default: OUTBOX_RECORD_TYPE,
+    },
     eventId: { type: 'string', required: true },
     source: { type: 'string', required: true },
     detailType: { type: 'string', required: true },

@@ -1,4 +1,4 @@
-import { counterEntity } from './entities';
+import type { counterEntity } from './entities';
 
 /**
  * Human numbers (INC0001001, PRB0001001, ...) come from one counter item per prefix,
@@ -19,4 +19,3 @@ export async function allocateNumber(
   const sequence = (data.value ?? 1) - 1 + firstNumber;
   return `${prefix}${String(sequence).padStart(digits, '0')}`;
 }
-

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { OutboxItemAttributes } from './outbox';
 import { type Actor, type EventContract, eventIdFor } from './envelope';
+import type { OutboxItemAttributes } from './outbox';
 
 export type OutboxEvent = Omit<OutboxItemAttributes, 'recordType'>;
 

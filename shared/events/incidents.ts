@@ -42,7 +42,15 @@ export const ResolutionCodes = [
 export const ResolutionCodeSchema = z.enum(ResolutionCodes);
 export type ResolutionCode = z.infer<typeof ResolutionCodeSchema>;
 
-export const Channels = ['portal', 'email', 'phone', 'chat', 'monitoring', 'api', 'walk-in'] as const;
+export const Channels = [
+  'portal',
+  'email',
+  'phone',
+  'chat',
+  'monitoring',
+  'api',
+  'walk-in',
+] as const;
 export const ChannelSchema = z.enum(Channels);
 export type Channel = z.infer<typeof ChannelSchema>;
 

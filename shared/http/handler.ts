@@ -34,7 +34,10 @@ export function createHttpHandler<RouteKey extends string>(
   options: { authenticated?: boolean } = {},
 ) {
   const authenticated = options.authenticated ?? true;
-  const dispatch = async (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context): Promise<HttpResponse> => {
+  const dispatch = async (
+    event: APIGatewayProxyEventV2WithJWTAuthorizer,
+    context: Context,
+  ): Promise<HttpResponse> => {
     const instance = event.rawPath;
     try {
       const route = routes[event.routeKey as RouteKey];
@@ -42,7 +45,10 @@ export function createHttpHandler<RouteKey extends string>(
       const principal = authenticated
         ? principalFromClaims(event.requestContext?.authorizer?.jwt?.claims)
         : { id: 'anonymous', kind: 'client' as const, role: undefined, scopes: new Set<string>() };
-      const correlationId = event.headers?.['x-correlation-id'] ?? event.requestContext?.requestId ?? context.awsRequestId;
+      const correlationId =
+        event.headers?.['x-correlation-id'] ??
+        event.requestContext?.requestId ??
+        context.awsRequestId;
       const { result, usage } = await measureCapacity(() =>
         route({
           event,
@@ -56,12 +62,16 @@ export function createHttpHandler<RouteKey extends string>(
       metrics.addMetric('ConsumedWriteUnits', MetricUnit.Count, usage.writeUnits);
       result.headers = {
         ...result.headers,
-        [CONSUMED_CAPACITY_HEADER]: `read=${usage.readUnits}; write=${usage.writeUnits}`,
+        [CONSUMED_CAPACITY_HEADER]: `read=${usage.readUnits}; write=${usage.writeUnits}; transactional-write=${usage.transactionalWriteUnits}`,
       };
       return result;
     } catch (error) {
       if (error instanceof HttpError && error.status < 500) {
-        logger.info('request refused', { status: error.status, type: error.type, detail: error.message });
+        logger.info('request refused', {
+          status: error.status,
+          type: error.type,
+          detail: error.message,
+        });
       } else {
         logger.error('request failed', error as Error);
       }

@@ -22,10 +22,15 @@ function rawBody(event: APIGatewayProxyEventV2): string {
 }
 
 /** Parses and validates a JSON body; unknown fields are rejected by the (strict) schema. */
-export function parseJsonBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
+export function parseJsonBody<S extends z.ZodType>(
+  event: APIGatewayProxyEventV2,
+  schema: S,
+): z.output<S> {
   const contentType = header(event, 'content-type') ?? '';
   if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
-    throw new UnsupportedMediaTypeError(`Expected content-type application/json, got '${contentType || 'none'}'.`);
+    throw new UnsupportedMediaTypeError(
+      `Expected content-type application/json, got '${contentType || 'none'}'.`,
+    );
   }
   const text = rawBody(event);
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
@@ -42,7 +47,10 @@ export function parseJsonBody<S extends z.ZodType>(event: APIGatewayProxyEventV2
   return result.data;
 }
 
-export function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
+export function parseQuery<S extends z.ZodType>(
+  event: APIGatewayProxyEventV2,
+  schema: S,
+): z.output<S> {
   const result = schema.safeParse(event.queryStringParameters ?? {});
   if (!result.success) throw validationErrorFrom(result.error, 'query');
   return result.data;
@@ -57,9 +65,14 @@ export function etagFor(id: string, version: number): string {
  * Reads If-Match as the version the client last saw. Required on updates so that a client
  * cannot overwrite a change it has not seen (428 without it, 412 when stale).
  */
-export function requireIfMatch(event: APIGatewayProxyEventV2, id: string, currentVersion: number): number {
+export function requireIfMatch(
+  event: APIGatewayProxyEventV2,
+  id: string,
+  currentVersion: number,
+): number {
   const value = header(event, 'if-match');
-  if (!value) throw new PreconditionRequiredError('Send If-Match with the ETag from your last read.');
+  if (!value)
+    throw new PreconditionRequiredError('Send If-Match with the ETag from your last read.');
   const tags = value.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
   if (tags.includes('*')) return currentVersion;
   const expected = etagFor(id, currentVersion);

@@ -11,7 +11,9 @@ export function tableFromStatefulStack(): CfnTableProperties {
     string,
     { Type: string; Properties: CfnTableProperties }
   >;
-  const table = Object.values(resources).find((resource) => resource.Type === 'AWS::DynamoDB::Table');
+  const table = Object.values(resources).find(
+    (resource) => resource.Type === 'AWS::DynamoDB::Table',
+  );
   if (!table) throw new Error('The stateful stack declares no DynamoDB table');
   return table.Properties;
 }

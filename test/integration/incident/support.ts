@@ -11,7 +11,10 @@ export const requesterPrincipal = (id = `requester-${crypto.randomUUID()}`): Pri
   scopes: new Set(),
 });
 
-export const ctx = (principal: Principal = agent, now = new Date().toISOString()) => ({ principal, now });
+export const ctx = (principal: Principal = agent, now = new Date().toISOString()) => ({
+  principal,
+  now,
+});
 
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 
@@ -32,7 +35,10 @@ export async function outboxEventsOf(aggregateId: string) {
     start = page.LastEvaluatedKey;
   } while (start);
   return items
-    .map((item) => ({ detailType: item.detailType as string, detail: JSON.parse(item.detail as string) }))
+    .map((item) => ({
+      detailType: item.detailType as string,
+      detail: JSON.parse(item.detail as string),
+    }))
     .filter((event) => event.detail.metadata.aggregateId === aggregateId)
     .sort((a, b) => a.detail.metadata.sequence - b.detail.metadata.sequence);
 }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { IdempotencyKeyReusedError, PreconditionFailedError } from '../../../shared/errors';
 import {
   addComment,
   autoCloseResolved,
@@ -9,6 +8,7 @@ import {
   transitionIncident,
   updateIncident,
 } from '../../../functions/incident/use-cases';
+import { IdempotencyKeyReusedError, PreconditionFailedError } from '../../../shared/errors';
 import { agent, ctx, outboxEventsOf, requesterPrincipal } from './support';
 
 const newIncident = (overrides: Record<string, unknown> = {}) => ({
@@ -34,16 +34,25 @@ describe('creating incidents', () => {
     expect(incident).toMatchObject({ state: 'New', priority: 2, version: 1 });
     const events = await outboxEventsOf(incident.id);
     expect(events.map((event) => event.detailType)).toEqual(['IncidentCreated']);
-    expect(events[0]?.detail.metadata).toMatchObject({ sequence: 1, eventId: `incident/${incident.id}/1` });
+    expect(events[0]?.detail.metadata).toMatchObject({
+      sequence: 1,
+      eventId: `incident/${incident.id}/1`,
+    });
     const history = await listIncidentHistory(incident.id, { limit: 10, cursor: null }, agent);
     expect(history.items).toHaveLength(1);
-    expect(history.items[0]).toMatchObject({ version: 1, action: 'create', actor: { id: agent.id } });
+    expect(history.items[0]).toMatchObject({
+      version: 1,
+      action: 'create',
+      actor: { id: agent.id },
+    });
   });
 
   it('creates one incident and one event for K parallel requests with one Idempotency-Key', async () => {
     const key = crypto.randomUUID();
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => createIncident(newIncident({ shortDescription: 'VPN flaps' }), ctx(), key)),
+      Array.from({ length: 8 }, () =>
+        createIncident(newIncident({ shortDescription: 'VPN flaps' }), ctx(), key),
+      ),
     );
     const ids = new Set(results.map((result) => result.incident.id));
     expect(ids.size).toBe(1);
@@ -75,7 +84,8 @@ describe('updating incidents', () => {
     const winners = outcomes.filter((outcome) => outcome.status === 'fulfilled');
     expect(winners).toHaveLength(1);
     for (const outcome of outcomes) {
-      if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(PreconditionFailedError);
+      if (outcome.status === 'rejected')
+        expect(outcome.reason).toBeInstanceOf(PreconditionFailedError);
     }
     const stored = await getIncidentForPrincipal(incident.id, agent);
     expect(stored.version).toBe(2);
@@ -109,7 +119,11 @@ describe('state changes', () => {
       ctx(),
     );
     expect(held).toMatchObject({ state: 'On Hold', holdReason: 'Awaiting Caller' });
-    await addComment(incident.id, { body: 'The one on floor 2', visibility: 'public' }, ctx(caller));
+    await addComment(
+      incident.id,
+      { body: 'The one on floor 2', visibility: 'public' },
+      ctx(caller),
+    );
     const resumed = await getIncidentForPrincipal(incident.id, caller);
     expect(resumed.state).toBe('In Progress');
     expect(resumed.holdReason).toBeUndefined();

@@ -76,7 +76,13 @@ function functionResource(handler: string, extra: Record<string, unknown> = {}) 
         Variables: {
           TABLE_NAME: importTable,
           BUS_NAME: { 'Fn::ImportValue': 'Stateful:ExportsOutputRefBusEA82B6486A28F94F' },
-          TABLE_ARN: { 'Fn::ImportValue': 'Stateful:ExportsOutputFnGetAttTableArn' },
+          TABLE_ARN: {
+            'Fn::GetStackOutput': {
+              StackName: 'Stateful',
+              Region: { Ref: 'AWS::Region' },
+              OutputName: 'ExportsOutputFnGetAttTableArn',
+            },
+          },
           WORK_QUEUE_URL: { Ref: FIXTURE.workQueue },
           SUBBED: { 'Fn::Sub': ['${AWS::Region}-x-${T}-${!Literal}', { T: importTable }] },
           JOINED: { 'Fn::Join': ['/', ['a', { Ref: 'AWS::AccountId' }, { 'Fn::GetAtt': [FIXTURE.workQueue, 'QueueName'] }]] },
@@ -125,6 +131,10 @@ const statefulTemplate = {
       },
     },
     [FIXTURE.bus]: { Type: 'AWS::Events::EventBus', Properties: { Name: 'itsm-dev' } },
+    EventArchive: {
+      Type: 'AWS::Events::Archive',
+      Properties: { SourceArn: { 'Fn::GetAtt': [FIXTURE.bus, 'Arn'] } },
+    },
   },
   Outputs: {
     ExportsOutputRefTableCD117FA1D18A8047: {
@@ -304,7 +314,11 @@ const statelessTemplate = {
         RoleArn: { 'Fn::GetAtt': ['ApiFnServiceRoleD18AAE0E', 'Arn'] },
         Source: { 'Fn::ImportValue': 'Stateful:ExportsOutputFnGetAttTableStreamArn' },
         SourceParameters: {
-          DynamoDBStreamParameters: { BatchSize: 10, StartingPosition: 'LATEST' },
+          DynamoDBStreamParameters: {
+            BatchSize: 10,
+            StartingPosition: 'LATEST',
+            MaximumRetryAttempts: 10,
+          },
           FilterCriteria: { Filters: [{ Pattern: '{"eventName":["INSERT"]}' }] },
         },
         Target: { 'Fn::ImportValue': 'Stateful:ExportsOutputFnGetAttBusArn' },
@@ -386,7 +400,7 @@ export function writeFixtureAssembly(
         'Stateless.assets': { type: 'cdk:asset-manifest', properties: { file: 'Stateless.assets.json' } },
         Stateless: {
           type: 'aws:cloudformation:stack',
-          properties: { templateFile: 'Stateless.template.json' },
+          properties: { templateFile: 'Stateless.template.json', stackName: 'fixture-stateless' },
           dependencies: ['Stateful'],
         },
         Tree: { type: 'cdk:tree', properties: { file: 'tree.json' } },

@@ -24,15 +24,15 @@ describe('readWiring', () => {
     const wiring = readWiring(dir, options);
     const fn = wiring.functions.find((f) => f.logicalId === FIXTURE.docsFunction);
     expect(fn).toMatchObject({
-      name: `Stateless-${FIXTURE.docsFunction}`,
-      arn: `arn:aws:lambda:us-east-1:000000000000:function:Stateless-${FIXTURE.docsFunction}`,
+      name: `fixture-stateless-${FIXTURE.docsFunction}`,
+      arn: `arn:aws:lambda:us-east-1:000000000000:function:fixture-stateless-${FIXTURE.docsFunction}`,
       assetDir: join(dir, `asset.${FIXTURE.assetHash}`),
       handler: 'index.handler',
       runtime: 'nodejs22.x',
       timeoutSeconds: 2,
       memoryMb: 512,
     });
-    const queueName = `Stateless-${FIXTURE.workQueue}`;
+    const queueName = `fixture-stateless-${FIXTURE.workQueue}`;
     expect(fn?.environment).toEqual({
       TABLE_NAME: `Stateful-${FIXTURE.table}`,
       BUS_NAME: 'itsm-dev',
@@ -42,6 +42,17 @@ describe('readWiring', () => {
       JOINED: `a/000000000000/${queueName}`,
       POWERTOOLS_SERVICE_NAME: 'fixture',
     });
+  });
+
+  it('reads buses and whether an archive keeps their events', () => {
+    expect(readWiring(assembly(), options).buses).toEqual([
+      {
+        logicalId: FIXTURE.bus,
+        name: 'itsm-dev',
+        arn: 'arn:aws:events:us-east-1:000000000000:event-bus/itsm-dev',
+        archived: true,
+      },
+    ]);
   });
 
   it('skips functions that are not Node.js', () => {
@@ -95,15 +106,16 @@ describe('readWiring', () => {
     const wiring = readWiring(assembly(), options);
     expect(wiring.rules.map((r) => r.id).sort()).toEqual(['Hourly', 'OnCreated']);
     const onCreated = wiring.rules.find((r) => r.id === 'OnCreated');
-    expect(onCreated).toMatchObject({
+    expect(onCreated).toEqual({
+      id: 'OnCreated',
       eventBusName: 'itsm-dev',
       pattern: { source: ['itsm.incidents'], 'detail-type': ['IncidentCreated'] },
       targets: [
         {
           id: 'Target0',
-          arn: { kind: 'queue', logicalId: FIXTURE.workQueue },
-          deadLetterQueueArn: { kind: 'queue', logicalId: FIXTURE.eventsDlq },
-          retryAttempts: 2,
+          kind: 'sqs',
+          arn: `arn:aws:sqs:us-east-1:000000000000:fixture-stateless-${FIXTURE.workQueue}`,
+          deadLetterArn: `arn:aws:sqs:us-east-1:000000000000:fixture-stateless-${FIXTURE.eventsDlq}`,
         },
       ],
     });
@@ -111,17 +123,21 @@ describe('readWiring', () => {
     expect(hourly).toMatchObject({
       eventBusName: 'default',
       schedule: 'rate(1 hour)',
-      targets: [{ arn: { kind: 'function', logicalId: FIXTURE.docsFunction }, input: '{"a":1}' }],
+      targets: [{ kind: 'lambda', input: '{"a":1}' }],
+    });
+    expect(wiring.classify(hourly?.targets[0]?.arn ?? '')).toMatchObject({
+      kind: 'function',
+      logicalId: FIXTURE.docsFunction,
     });
   });
 
   it('reads queues with their redrive policy and the queue-to-function mappings', () => {
     const wiring = readWiring(assembly(), options);
     expect(wiring.queues.find((q) => q.logicalId === FIXTURE.workQueue)).toMatchObject({
-      name: `Stateless-${FIXTURE.workQueue}`,
+      name: `fixture-stateless-${FIXTURE.workQueue}`,
       fifo: false,
       visibilityTimeoutSeconds: 60,
-      deadLetter: { queueLogicalId: FIXTURE.workDlq, maxReceiveCount: 3 },
+      deadLetter: { targetLogicalId: FIXTURE.workDlq, maxReceiveCount: 3 },
     });
     expect(wiring.eventSourceMappings).toEqual([
       {
@@ -144,6 +160,7 @@ describe('readWiring', () => {
         filters: [{ eventName: ['INSERT'] }],
         batchSize: 10,
         startingPosition: 'LATEST',
+        maximumRetryAttempts: 10,
         enrichmentFunctionLogicalId: FIXTURE.docsFunction,
         targetBusLogicalId: FIXTURE.bus,
         targetBusName: 'itsm-dev',
@@ -159,14 +176,14 @@ describe('readWiring', () => {
     expect(JSON.parse(machine?.definition ?? '{}').States.Call).toMatchObject({
       Resource: 'arn:aws:states:::lambda:invoke',
       Parameters: {
-        FunctionName: `arn:aws:lambda:us-east-1:000000000000:function:Stateless-${FIXTURE.docsFunction}`,
+        FunctionName: `arn:aws:lambda:us-east-1:000000000000:function:fixture-stateless-${FIXTURE.docsFunction}`,
       },
     });
   });
 
   it('classifies names, ARNs and URLs, and anything else as external', () => {
     const wiring = readWiring(assembly(), options);
-    expect(wiring.classify(`Stateless-${FIXTURE.docsFunction}`)).toMatchObject({
+    expect(wiring.classify(`fixture-stateless-${FIXTURE.docsFunction}`)).toMatchObject({
       kind: 'function',
       logicalId: FIXTURE.docsFunction,
     });
@@ -191,7 +208,7 @@ describe('readWiring', () => {
     });
     expect(() => readWiring(dir, options)).toThrow(TemplateWiringError);
     expect(() => readWiring(dir, options)).toThrow(
-      `Stateless/${FIXTURE.docsFunction}: the local runtime has no value for Ref of SomeSecret (AWS::SecretsManager::Secret).`,
+      `fixture-stateless/${FIXTURE.docsFunction}: the local runtime has no value for Ref of SomeSecret (AWS::SecretsManager::Secret).`,
     );
   });
 

@@ -1,0 +1,88 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_INDEXES, TABLE_KEYS } from '../../shared/db/table';
+import { type SynthesizedApp, synthesize } from './synth';
+
+let synthesized: SynthesizedApp;
+beforeAll(() => {
+  synthesized = synthesize();
+});
+
+describe('stateful stack', () => {
+  it('has one table keyed by pk and sk, on demand, protected and retained', () => {
+    const { stateful } = synthesized;
+    stateful.resourceCountIs('AWS::DynamoDB::Table', 1);
+    stateful.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [
+          { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        TimeToLiveSpecification: { AttributeName: TABLE_KEYS.timeToLive, Enabled: true },
+      }),
+    });
+  });
+
+  it('has every index of the table contract, with string keys and all attributes projected', () => {
+    const [table] = Object.values(synthesized.stateful.findResources('AWS::DynamoDB::Table'));
+    const { GlobalSecondaryIndexes, AttributeDefinitions } = table?.Properties as {
+      GlobalSecondaryIndexes: unknown[];
+      AttributeDefinitions: { AttributeName: string; AttributeType: string }[];
+    };
+
+    expect(GlobalSecondaryIndexes).toEqual(
+      Object.entries(TABLE_INDEXES).map(([indexName, keys]) => ({
+        IndexName: indexName,
+        KeySchema: [
+          { AttributeName: keys.partitionKey, KeyType: 'HASH' },
+          { AttributeName: keys.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+    expect(AttributeDefinitions.every((attribute) => attribute.AttributeType === 'S')).toBe(true);
+  });
+
+  it('has the stage bus with an archive of all its events for a year', () => {
+    const { stateful } = synthesized;
+    stateful.hasResourceProperties('AWS::Events::EventBus', { Name: 'itsm-dev' });
+    const [busId] = Object.keys(stateful.findResources('AWS::Events::EventBus'));
+    stateful.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: { 'Fn::GetAtt': [busId, 'Arn'] },
+      RetentionDays: 365,
+      EventPattern: { account: [{ Ref: 'AWS::AccountId' }] },
+    });
+  });
+
+  it('has an encrypted, TLS-only dead-letter queue for the outbox pipe', () => {
+    const { stateful } = synthesized;
+    stateful.resourceCountIs('AWS::SQS::Queue', 1);
+    stateful.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    stateful.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('is named after the stage given', () => {
+    const { statefulStack, stateful } = synthesize({ stage: 'qa' });
+
+    expect(statefulStack.stackName).toBe('itsm-qa-stateful');
+    stateful.hasResourceProperties('AWS::Events::EventBus', { Name: 'itsm-qa' });
+  });
+});
