@@ -27,10 +27,12 @@ const DeploySettingsSchema = z.object({
   priorityMatrix: z
     .preprocess(
       fromJsonString,
-      z.tuple([PriorityRowSchema, PriorityRowSchema, PriorityRowSchema]).refine(
-        (rows) => rows.flat().every((priority) => priority >= 1 && priority <= 5),
-        'priorities must be 1 (Critical) ... 5 (Planning)',
-      ),
+      z
+        .tuple([PriorityRowSchema, PriorityRowSchema, PriorityRowSchema])
+        .refine(
+          (rows) => rows.flat().every((priority) => priority >= 1 && priority <= 5),
+          'priorities must be 1 (Critical) ... 5 (Planning)',
+        ),
     )
     .default([
       [1, 2, 3],

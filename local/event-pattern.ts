@@ -151,7 +151,9 @@ function compileCondition(condition: unknown, path: string): Condition {
     return { test: (value) => value === condition };
   }
   if (!isPlainObject(condition)) {
-    throw new InvalidEventPatternError(`'${path}' has an invalid condition: ${stringify(condition)}`);
+    throw new InvalidEventPatternError(
+      `'${path}' has an invalid condition: ${stringify(condition)}`,
+    );
   }
   const [operator, ...others] = Object.keys(condition);
   if (operator === undefined || others.length > 0) {
@@ -217,7 +219,9 @@ function compileAffix(
   if (isPlainObject(operand)) {
     const keys = Object.keys(operand);
     if (keys.length !== 1 || keys[0] !== 'equals-ignore-case') {
-      throw new InvalidEventPatternError(`${where} accepts a string or { "equals-ignore-case": string }`);
+      throw new InvalidEventPatternError(
+        `${where} accepts a string or { "equals-ignore-case": string }`,
+      );
     }
     affix = requireString(operand['equals-ignore-case'], where);
     ignoreCase = true;
@@ -323,7 +327,8 @@ function compileCidr(operand: unknown, where: string): (value: unknown) => boole
   const blocks = new BlockList();
   const type = family === 6 ? 'ipv6' : 'ipv4';
   blocks.addSubnet(network, prefixLength, type);
-  return (value) => typeof value === 'string' && isIP(value) === family && blocks.check(value, type);
+  return (value) =>
+    typeof value === 'string' && isIP(value) === family && blocks.check(value, type);
 }
 
 /** Returns the predicate for the *excluded* values. */

@@ -122,6 +122,7 @@ export interface QueuePollerOptions {
   batchSize: number;
   /** `FunctionResponseTypes: ['ReportBatchItemFailures']`. */
   reportBatchItemFailures: boolean;
+  // biome-ignore lint/suspicious/noConfusingVoidType: handlers returning Promise<void> are valid.
   invoke: (event: SQSEvent) => Promise<SqsBatchResponse | undefined | void>;
   /** Long-poll wait per receive; Lambda uses 20 seconds. */
   waitTimeSeconds?: number;
@@ -184,7 +185,9 @@ export function startQueuePoller(options: QueuePollerOptions): { stop(): Promise
         }),
       );
       if (Failed?.length) {
-        logger.warn(`${label} could not delete ${Failed.length} message(s): ${JSON.stringify(Failed)}`);
+        logger.warn(
+          `${label} could not delete ${Failed.length} message(s): ${JSON.stringify(Failed)}`,
+        );
       }
     }
   };
@@ -193,11 +196,13 @@ export function startQueuePoller(options: QueuePollerOptions): { stop(): Promise
     const event: SQSEvent = {
       Records: messages.map((message) => toSqsRecord(message, options.queueArn, region)),
     };
-    let response: SqsBatchResponse | undefined | void;
+    let response: Awaited<ReturnType<QueuePollerOptions['invoke']>>;
     try {
       response = await options.invoke(event);
     } catch (error) {
-      logger.error(`${label} invocation failed, ${messages.length} message(s) stay: ${String(error)}`);
+      logger.error(
+        `${label} invocation failed, ${messages.length} message(s) stay: ${String(error)}`,
+      );
       return;
     }
     const failures = options.reportBatchItemFailures ? (response?.batchItemFailures ?? []) : [];

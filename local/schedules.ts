@@ -109,7 +109,10 @@ export function startSchedules(
 ): { stop(): void } {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? console;
-  const parsed = rules.map((rule) => ({ id: rule.id, schedule: parseScheduleExpression(rule.schedule) }));
+  const parsed = rules.map((rule) => ({
+    id: rule.id,
+    schedule: parseScheduleExpression(rule.schedule),
+  }));
   const startedAt = clock.now();
   const timers = new Map<string, unknown>();
   let stopped = false;

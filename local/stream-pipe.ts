@@ -2,20 +2,20 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  type AttributeValue as SdkAttributeValue,
-  type _Record as SdkStreamRecord,
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   ExpiredIteratorException,
   GetRecordsCommand,
   type GetRecordsCommandOutput,
   GetShardIteratorCommand,
+  type AttributeValue as SdkAttributeValue,
+  type _Record as SdkStreamRecord,
   type Shard,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
-import { readJsonPath, renderInputTemplate } from './event-bus';
 import { LOCAL_AWS } from './dynamodb';
+import { readJsonPath, renderInputTemplate } from './event-bus';
 import { compileEventPattern } from './event-pattern';
 
 /**
@@ -73,8 +73,9 @@ export class StreamNotEnabledError extends Error {
   override name = 'StreamNotEnabledError';
 }
 
-export class PipeDrainTimeoutError extends Error {
-  override name = 'PipeDrainTimeoutError';
+/** drain() gave up: the pipe did not catch up in time, or it was stopped. */
+export class PipeDrainError extends Error {
+  override name = 'PipeDrainError';
 }
 
 interface ShardState {
@@ -187,7 +188,9 @@ export async function startStreamPipe(options: StreamPipeOptions): Promise<Strea
     } catch (error) {
       if (type !== 'AFTER_SEQUENCE_NUMBER') throw error;
       // The checkpointed record is gone (trimmed, or the stream was reset): read what is left.
-      logger.warn(`${label} cannot resume ${shard.shardId} after its checkpoint, reading from TRIM_HORIZON: ${String(error)}`);
+      logger.warn(
+        `${label} cannot resume ${shard.shardId} after its checkpoint, reading from TRIM_HORIZON: ${String(error)}`,
+      );
       delete shard.lastSequenceNumber;
       shard.startType = 'TRIM_HORIZON';
       await acquireIterator(shard);
@@ -201,7 +204,8 @@ export async function startStreamPipe(options: StreamPipeOptions): Promise<Strea
   };
 
   const toEvent = (payload: unknown): PipeEvent => {
-    const detailType = targetParameter(payload, options.detailTypePath) ?? 'Event from aws:dynamodb';
+    const detailType =
+      targetParameter(payload, options.detailTypePath) ?? 'Event from aws:dynamodb';
     const source = targetParameter(payload, options.sourcePath) ?? defaultSource;
     if (options.inputTemplate === undefined) return { source, detailType, detail: payload };
     const rendered = renderInputTemplate(options.inputTemplate, (name) =>
@@ -262,7 +266,9 @@ export async function startStreamPipe(options: StreamPipeOptions): Promise<Strea
           if (stopped) return false;
           lastError = error;
           if (attempt >= maximumRetryAttempts) {
-            logger.error(`${label} dropping ${records.length} record(s) after ${attempt} attempts: ${String(error)}`);
+            logger.error(
+              `${label} dropping ${records.length} record(s) after ${attempt} attempts: ${String(error)}`,
+            );
             break;
           }
           logger.error(`${label} delivery failed (attempt ${attempt}), retrying: ${String(error)}`);
@@ -280,7 +286,7 @@ export async function startStreamPipe(options: StreamPipeOptions): Promise<Strea
 
   // drain() waits for a full pass, started after the call, in which no shard had anything new.
   let pass = 0;
-  const drainWaiters: { afterPass: number; resolve: () => void }[] = [];
+  const drainWaiters: { afterPass: number; settle: (error?: Error) => void }[] = [];
 
   const run = async () => {
     while (!stopped) {
@@ -308,8 +314,7 @@ export async function startStreamPipe(options: StreamPipeOptions): Promise<Strea
       }
       if (!busy) {
         for (const waiter of drainWaiters.filter((w) => w.afterPass < currentPass)) {
-          drainWaiters.splice(drainWaiters.indexOf(waiter), 1);
-          waiter.resolve();
+          waiter.settle();
         }
       }
       if (!busy && drainWaiters.length === 0) await sleep(pollIntervalMs);
@@ -330,24 +335,26 @@ export async function startStreamPipe(options: StreamPipeOptions): Promise<Strea
       wake?.();
       await running;
       streams.destroy();
+      for (const waiter of [...drainWaiters]) {
+        waiter.settle(new PipeDrainError(`${label} stopped before it was drained`));
+      }
     },
     drain({ timeoutMs = 30_000 } = {}) {
+      if (stopped) return Promise.reject(new PipeDrainError(`${label} is stopped`));
       return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          drainWaiters.splice(drainWaiters.indexOf(waiter), 1);
-          reject(
-            new PipeDrainTimeoutError(
-              `${label} not drained after ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`,
-            ),
-          );
-        }, timeoutMs);
         const waiter = {
           afterPass: pass,
-          resolve: () => {
+          settle: (error?: Error) => {
             clearTimeout(timer);
-            resolve();
+            drainWaiters.splice(drainWaiters.indexOf(waiter), 1);
+            if (error) reject(error);
+            else resolve();
           },
         };
+        const timer = setTimeout(() => {
+          const cause = lastError ? `: ${String(lastError)}` : '';
+          waiter.settle(new PipeDrainError(`${label} not drained after ${timeoutMs} ms${cause}`));
+        }, timeoutMs);
         drainWaiters.push(waiter);
         wake?.();
       });
@@ -395,7 +402,11 @@ export function toLambdaRecord(
     awsRegion: region,
     dynamodb: {
       ...(stream.ApproximateCreationDateTime
-        ? { ApproximateCreationDateTime: Math.floor(stream.ApproximateCreationDateTime.getTime() / 1000) }
+        ? {
+            ApproximateCreationDateTime: Math.floor(
+              stream.ApproximateCreationDateTime.getTime() / 1000,
+            ),
+          }
         : {}),
       ...(stream.Keys ? { Keys: toJsonImage(stream.Keys) } : {}),
       ...(stream.NewImage ? { NewImage: toJsonImage(stream.NewImage) } : {}),

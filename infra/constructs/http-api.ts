@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -118,7 +118,10 @@ export class ItsmHttpApi extends Construct {
     handler: IFunction,
     authorizer: HttpJwtAuthorizer | undefined,
   ): HttpRoute[] {
-    const integration = new HttpLambdaIntegration(`${handler.node.id}Integration`, handler);
+    const integration = new HttpLambdaIntegration(
+      `${Names.nodeUniqueId(handler.node)}Integration`,
+      handler,
+    );
     return routeKeys.flatMap((routeKey) => {
       const { method, path } = parseRouteKey(routeKey);
       return this.httpApi.addRoutes({

@@ -3,8 +3,8 @@ import { type IEventBus, Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
-import { IncidentStateChanged } from '../../shared/events/catalog';
 import { INCIDENT_ROUTES } from '../../functions/incident/routes';
+import { IncidentStateChanged } from '../../shared/events/catalog';
 import type { DeploySettings } from '../settings';
 import type { ItsmHttpApi } from './http-api';
 import { type FunctionDefaults, ItsmFunction, type TableAction } from './itsm-function';
@@ -20,16 +20,14 @@ export interface IncidentAreaProps {
 const SERVICE_NAME = 'incidents';
 
 /**
- * Reads and writes (transactions included) of incidents, their history, comments and outbox
- * items; DeleteItem for the idempotency records a failed invocation leaves behind.
+ * Reads and writes (transactions included) of incidents, their history, comments, outbox
+ * and idempotency items. Nothing is deleted: outbox and idempotency items expire by TTL.
  */
 const INCIDENT_TABLE_ACTIONS: readonly TableAction[] = [
   'GetItem',
-  'BatchGetItem',
   'Query',
   'PutItem',
   'UpdateItem',
-  'DeleteItem',
   'ConditionCheckItem',
 ];
 

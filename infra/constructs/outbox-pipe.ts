@@ -74,7 +74,10 @@ export class OutboxPipe extends Construct {
       }),
     );
     role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['events:PutEvents'], resources: [props.eventBus.eventBusArn] }),
+      new PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [props.eventBus.eventBusArn],
+      }),
     );
     role.addToPrincipalPolicy(
       new PolicyStatement({

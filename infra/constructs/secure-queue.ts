@@ -7,7 +7,11 @@ export const DEAD_LETTER_RETENTION = Duration.days(14);
 
 /** An SQS queue that is always encrypted at rest and refuses requests not made over TLS. */
 export class SecureQueue extends Queue {
-  constructor(scope: Construct, id: string, props: Omit<QueueProps, 'encryption' | 'encryptionMasterKey' | 'enforceSSL'> = {},) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: Omit<QueueProps, 'encryption' | 'encryptionMasterKey' | 'enforceSSL'> = {},
+  ) {
     super(scope, id, { ...props, encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
   }
 }

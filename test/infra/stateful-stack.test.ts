@@ -1,12 +1,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_INDEXES, TABLE_KEYS } from '../../shared/db/table';
-import { type SynthesizedApp, synthesize } from './synth';
+import { resourceNamed, SYNTH_TIMEOUT, type SynthesizedApp, synthesize } from './synth';
 
 let synthesized: SynthesizedApp;
 beforeAll(() => {
   synthesized = synthesize();
-});
+}, SYNTH_TIMEOUT);
 
 describe('stateful stack', () => {
   it('has one table keyed by pk and sk, on demand, protected and retained', () => {
@@ -30,8 +30,8 @@ describe('stateful stack', () => {
   });
 
   it('has every index of the table contract, with string keys and all attributes projected', () => {
-    const [table] = Object.values(synthesized.stateful.findResources('AWS::DynamoDB::Table'));
-    const { GlobalSecondaryIndexes, AttributeDefinitions } = table?.Properties as {
+    const table = resourceNamed(synthesized.stateful, 'AWS::DynamoDB::Table', 'Table');
+    const { GlobalSecondaryIndexes, AttributeDefinitions } = table.properties as {
       GlobalSecondaryIndexes: unknown[];
       AttributeDefinitions: { AttributeName: string; AttributeType: string }[];
     };

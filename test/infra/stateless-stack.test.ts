@@ -6,12 +6,19 @@ import { RESOURCE_SERVER_ID, Roles, Scopes } from '../../shared/auth';
 import { TABLE_INDEXES, TABLE_NAME_ENV } from '../../shared/db/table';
 import { IncidentStateChanged } from '../../shared/events/catalog';
 import { OUTBOX_STREAM_FILTER } from '../../shared/events/outbox';
-import { producerOf, resourceNamed, type SynthesizedApp, synthesize, withCliContext } from './synth';
+import {
+  producerOf,
+  resourceNamed,
+  SYNTH_TIMEOUT,
+  type SynthesizedApp,
+  synthesize,
+  withCliContext,
+} from './synth';
 
 let synthesized: SynthesizedApp;
 beforeAll(() => {
   synthesized = synthesize();
-});
+}, SYNTH_TIMEOUT);
 
 function getAtt(logicalId: string, attribute: string) {
   return { 'Fn::GetAtt': [logicalId, attribute] };
@@ -130,7 +137,8 @@ describe('functions', () => {
           },
         },
       });
-      const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup
+        .Ref;
       expect(logGroups[logGroupId]?.Properties).toMatchObject({ RetentionInDays: 30 });
     }
   });
@@ -155,9 +163,13 @@ describe('functions', () => {
     }
   });
 
-  it('take the priority matrix and auto-close delay from CLI context', () => {
+  it('take the deploy settings from CLI context', () => {
     const { stateless } = withCliContext(
-      { priorityMatrix: '[[1,1,2],[1,2,3],[2,3,4]]', autoCloseAfterHours: '24' },
+      {
+        priorityMatrix: '[[1,1,2],[1,2,3],[2,3,4]]',
+        autoCloseAfterHours: '24',
+        cognitoDomainPrefix: 'acme-itsm',
+      },
       () => synthesize(),
     );
     const fn = resourceNamed(stateless, 'AWS::Lambda::Function', 'IncidentsApi');
@@ -165,6 +177,7 @@ describe('functions', () => {
     expect(fn.properties.Environment).toMatchObject({
       Variables: { PRIORITY_MATRIX: '[[1,1,2],[1,2,3],[2,3,4]]', AUTO_CLOSE_AFTER_HOURS: '24' },
     });
+    stateless.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'acme-itsm' });
   });
 
   it('refuse a priority matrix that is not 3x3 priorities', () => {
@@ -176,7 +189,11 @@ describe('functions', () => {
   it('grant the incident functions item access to the table and queries on its indexes only', () => {
     const { stateful } = synthesized;
     const tableId = onlyLogicalId('AWS::DynamoDB::Table');
-    for (const prefix of ['IncidentsApiRole', 'IncidentsAutoCloseRole', 'IncidentsParentSyncRole']) {
+    for (const prefix of [
+      'IncidentsApiRole',
+      'IncidentsAutoCloseRole',
+      'IncidentsParentSyncRole',
+    ]) {
       const statements = statementsOfRole(prefix).filter((statement) =>
         [statement.Action].flat().some((action) => action.startsWith('dynamodb:')),
       );
@@ -185,9 +202,7 @@ describe('functions', () => {
 
       expect(actionsOf(statements)).toEqual(
         [
-          'dynamodb:BatchGetItem',
           'dynamodb:ConditionCheckItem',
-          'dynamodb:DeleteItem',
           'dynamodb:GetItem',
           'dynamodb:PutItem',
           'dynamodb:Query',
@@ -339,7 +354,11 @@ describe('outbox pipe', () => {
 
   it('runs with a role that may do exactly what the pipe needs', () => {
     const { stateful } = synthesized;
-    const enrichment = resourceNamed(synthesized.stateless, 'AWS::Lambda::Function', 'OutboxEnrichment');
+    const enrichment = resourceNamed(
+      synthesized.stateless,
+      'AWS::Lambda::Function',
+      'OutboxEnrichment',
+    );
     const statements = statementsOfRole('OutboxPipeRole');
     const resourceOf = (action: string) =>
       statements.find((statement) => [statement.Action].flat().includes(action))?.Resource;
@@ -417,11 +436,22 @@ describe('identity', () => {
       'IdentityUserPoolMachineClient',
     );
 
+    const resourceServerId = onlyLogicalId('AWS::Cognito::UserPoolResourceServer', stateless);
+
     expect(people.properties).toMatchObject({ GenerateSecret: false, AllowedOAuthFlows: ['code'] });
     expect(machines.properties).toMatchObject({
       GenerateSecret: true,
       AllowedOAuthFlows: ['client_credentials'],
-      AllowedOAuthScopes: Object.values(Scopes),
+      // `Ref` of the resource server is its identifier, RESOURCE_SERVER_ID.
+      AllowedOAuthScopes: Object.values(Scopes).map((scope) => ({
+        'Fn::Join': ['', [{ Ref: resourceServerId }, scope.slice(RESOURCE_SERVER_ID.length)]],
+      })),
+    });
+  });
+
+  it('has a token endpoint domain unique to stage and account by default', () => {
+    synthesized.stateless.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: { 'Fn::Join': ['-', ['itsm-dev', { Ref: 'AWS::AccountId' }]] },
     });
   });
 

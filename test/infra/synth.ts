@@ -6,6 +6,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import { type BuildAppOptions, buildApp } from '../../infra/build-app';
 
+/** Synthesizing takes seconds, more than vitest's default hook timeout. */
+export const SYNTH_TIMEOUT = 180_000;
+
 export interface ValidationViolation {
   ruleName: string;
   severity: string;
@@ -27,7 +30,9 @@ export interface SynthesizedApp {
 }
 
 /** Synthesizes the app as `cdk synth` would, without bundling, into a fresh directory. */
-export function synthesize(options: Omit<BuildAppOptions, 'bundle' | 'outdir'> = {}): SynthesizedApp {
+export function synthesize(
+  options: Omit<BuildAppOptions, 'bundle' | 'outdir'> = {},
+): SynthesizedApp {
   const outdir = mkdtempSync(join(tmpdir(), 'itsm-cdk-'));
   const app = buildApp({ ...options, bundle: false, outdir });
   const assembly = app.synth();

@@ -30,7 +30,12 @@ beforeAll(async () => {
       },
       { logicalId: 'WorkDlq', name: 'work-dlq' },
       { logicalId: 'RetryQueue', name: 'retry', visibilityTimeoutSeconds: 1 },
-      { logicalId: 'OrderedQueue', name: 'ordered.fifo', fifo: true, contentBasedDeduplication: true },
+      {
+        logicalId: 'OrderedQueue',
+        name: 'ordered.fifo',
+        fifo: true,
+        contentBasedDeduplication: true,
+      },
     ],
   });
   sqs = new SQSClient({ ...LOCAL_AWS, endpoint: queues.endpoint });
@@ -75,7 +80,10 @@ describe('startQueues', () => {
     expect(queues.arnFor('WorkDlq')).toBe('arn:aws:sqs:us-east-1:000000000000:work-dlq');
     expect(queues.urlFor('OrderedQueue')).toMatch(/\/ordered\.fifo$/);
     const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queues.urlFor('WorkQueue'), AttributeNames: ['All'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: queues.urlFor('WorkQueue'),
+        AttributeNames: ['All'],
+      }),
     );
     expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toEqual({
       deadLetterTargetArn: queues.arnFor('WorkDlq'),
@@ -88,7 +96,9 @@ describe('startQueues', () => {
   it('rejects a redrive to an unknown queue', async () => {
     await expect(
       startQueues({
-        queues: [{ logicalId: 'A', name: 'a', deadLetter: { targetLogicalId: 'B', maxReceiveCount: 1 } }],
+        queues: [
+          { logicalId: 'A', name: 'a', deadLetter: { targetLogicalId: 'B', maxReceiveCount: 1 } },
+        ],
       }),
     ).rejects.toThrow(QueueDefinitionError);
   });
@@ -162,7 +172,10 @@ describe('startQueuePoller', () => {
         waitTimeSeconds: 1,
         invoke: async (event) => {
           for (const record of event.Records) {
-            seen.push({ body: record.body, receiveCount: record.attributes.ApproximateReceiveCount });
+            seen.push({
+              body: record.body,
+              receiveCount: record.attributes.ApproximateReceiveCount,
+            });
           }
           if (seen.length === 1) throw new Error('transient failure');
           // Without ReportBatchItemFailures a returned failure list is ignored: all succeed.

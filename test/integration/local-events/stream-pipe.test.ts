@@ -11,6 +11,7 @@ import {
   startDynamoDbLocal,
 } from '../../../local/dynamodb';
 import {
+  PipeDrainError,
   type PipeEvent,
   StreamNotEnabledError,
   type StreamPipe,
@@ -165,7 +166,11 @@ describe('startStreamPipe', () => {
     for (let i = 0; i < 5; i++) ids.push(await putOutboxItem(`Ordered${i}`));
     await pipe.drain();
 
-    expect(delivered.map((event) => (event.detail as { metadata: { eventId: string } }).metadata.eventId)).toEqual(ids);
+    expect(
+      delivered.map(
+        (event) => (event.detail as { metadata: { eventId: string } }).metadata.eventId,
+      ),
+    ).toEqual(ids);
   });
 
   it('sends the records themselves when there is no enrichment or template', async () => {
@@ -206,6 +211,19 @@ describe('startStreamPipe', () => {
     );
     expect(ids).toEqual([whileDown]);
     expect(ids).not.toContain(beforeStop);
+  });
+
+  it('reports a pipe that cannot catch up instead of draining', async () => {
+    const { pipe } = await startOutboxPipe({
+      putEvents: async () => {
+        throw new Error('bus rejects everything');
+      },
+    });
+    await putOutboxItem('Stuck');
+    await expect(pipe.drain({ timeoutMs: 1_000 })).rejects.toThrow(/bus rejects everything/);
+    await pipe.stop();
+    pipes.splice(pipes.indexOf(pipe), 1);
+    await expect(pipe.drain()).rejects.toThrow(PipeDrainError);
   });
 
   it('refuses a table without a stream', async () => {

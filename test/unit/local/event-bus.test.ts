@@ -5,8 +5,8 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   type EventBridgeEvent,
   InvalidEventError,
-  type LocalEventBusOptions,
   LocalEventBus,
+  type LocalEventBusOptions,
   type LocalRule,
   type LocalRuleTarget,
   readJsonPath,
@@ -216,7 +216,10 @@ describe('targetInput', () => {
     resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-abcd1111'],
     detail: { 'instance-id': 'i-0123456789', state: 'RUNNING' },
   };
-  const ruleInfo = { ruleArn: 'arn:aws:events:us-east-2:123456789012:rule/example', ruleName: 'example' };
+  const ruleInfo = {
+    ruleArn: 'arn:aws:events:us-east-2:123456789012:rule/example',
+    ruleName: 'example',
+  };
   const InputPathsMap = {
     timestamp: '$.time',
     instance: '$.detail.instance-id',
@@ -264,14 +267,23 @@ describe('targetInput', () => {
         '{"ruleArn": <aws.events.rule-arn>, "ruleName": <aws.events.rule-name>, "originalEvent": <aws.events.event>}',
       ),
     );
-    expect(output).toEqual({ ruleArn: ruleInfo.ruleArn, ruleName: 'example', originalEvent: event });
+    expect(output).toEqual({
+      ruleArn: ruleInfo.ruleArn,
+      ruleName: 'example',
+      originalEvent: event,
+    });
     expect(transform('"<aws.events.rule-name> triggered"')).toBe('"example triggered"');
   });
 
   it('sends non-JSON output as text and fills missing variables with null', () => {
     expect(transform('at <timestamp>')).toBe('at "2015-11-11T21:29:54Z"');
     const missing = targetInput(
-      { inputTransformer: { InputPathsMap: { gone: '$.detail.gone' }, InputTemplate: '{"a": <gone>, "b": "x<gone>y"}' } },
+      {
+        inputTransformer: {
+          InputPathsMap: { gone: '$.detail.gone' },
+          InputTemplate: '{"a": <gone>, "b": "x<gone>y"}',
+        },
+      },
       event,
       ruleInfo,
     );
@@ -284,7 +296,11 @@ describe('targetInput', () => {
 });
 
 describe('renderInputTemplate (Pipes syntax)', () => {
-  const enriched = { source: 'itsm.incidents', detailType: 'Created', detail: { id: 'INC1', n: 2 } };
+  const enriched = {
+    source: 'itsm.incidents',
+    detailType: 'Created',
+    detail: { id: 'INC1', n: 2 },
+  };
   const lookup = (name: string) =>
     name.startsWith('$') ? { value: readJsonPath(enriched, name) } : undefined;
 

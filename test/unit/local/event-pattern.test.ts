@@ -122,6 +122,12 @@ describe('matchesEventPattern', () => {
       ).toBe(false);
     });
 
+    it('treats an empty array under a nested pattern as an absent object', () => {
+      const pattern = { employees: { firstName: [{ exists: false }] } };
+      expect(matchesEventPattern(pattern, { employees: [] })).toBe(true);
+      expect(matchesEventPattern(pattern, { employees: [{ firstName: 'Anna' }] })).toBe(false);
+    });
+
     it('crushes multi-level arrays', () => {
       const event = {
         employees: [[{ firstName: 'John' }, { firstName: 'Anna' }], [{ firstName: 'Peter' }]],
@@ -202,7 +208,12 @@ describe('matchesEventPattern', () => {
       expect(matchesEventPattern(pattern, { FilePath: 'dir/dir/dir/doc.png' })).toBe(true);
       expect(matchesEventPattern(pattern, { FilePath: 'dir/.png' })).toBe(true);
       expect(matchesEventPattern(pattern, { FilePath: 'other/doc.png' })).toBe(false);
-      expect(matchesEventPattern({ source: [{ wildcard: 'Simple*Service' }] }, { source: 'SimpleQueueService' })).toBe(true);
+      expect(
+        matchesEventPattern(
+          { source: [{ wildcard: 'Simple*Service' }] },
+          { source: 'SimpleQueueService' },
+        ),
+      ).toBe(true);
     });
 
     it('treats escaped asterisks and backslashes literally and other characters verbatim', () => {
@@ -322,7 +333,14 @@ describe('matchesEventPattern', () => {
     });
 
     it('rejects malformed ranges', () => {
-      for (const numeric of [[], ['>'], ['>', '1'], ['!=', 1], ['>', 1, '>', 2], ['=', 1, '<', 2]]) {
+      for (const numeric of [
+        [],
+        ['>'],
+        ['>', '1'],
+        ['!=', 1],
+        ['>', 1, '>', 2],
+        ['=', 1, '<', 2],
+      ]) {
         expect(() => validateEventPattern({ n: [{ numeric }] })).toThrow(InvalidEventPatternError);
       }
     });
@@ -331,14 +349,16 @@ describe('matchesEventPattern', () => {
   describe('cidr', () => {
     it('matches IPv4 addresses in the block', () => {
       const pattern = { detail: { sourceIPAddress: [{ cidr: '10.0.0.0/24' }] } };
-      expect(matchesEventPattern(pattern, { detail: { sourceIPAddress: '10.0.0.255' } })).toBe(true);
+      expect(matchesEventPattern(pattern, { detail: { sourceIPAddress: '10.0.0.255' } })).toBe(
+        true,
+      );
       expect(matchesEventPattern(pattern, { detail: { sourceIPAddress: '10.0.1.0' } })).toBe(false);
       expect(matchesEventPattern(pattern, { detail: { sourceIPAddress: 'not-an-ip' } })).toBe(
         false,
       );
-      expect(matchesEventPattern({ detail: { 'source-ip': [{ cidr: '10.0.0.0/8' }] } }, ec2Event)).toBe(
-        true,
-      );
+      expect(
+        matchesEventPattern({ detail: { 'source-ip': [{ cidr: '10.0.0.0/8' }] } }, ec2Event),
+      ).toBe(true);
     });
 
     it('matches IPv6 addresses in the block', () => {
@@ -428,9 +448,9 @@ describe('matchesEventPattern', () => {
       expect(
         matchesEventPattern(pattern, { ...base, metricType: 'MetricType', namespace: 'AWS/ES' }),
       ).toBe(false);
-      expect(
-        matchesEventPattern(pattern, { source: 'aws.ec2', metricName: 'ReadLatency' }),
-      ).toBe(false);
+      expect(matchesEventPattern(pattern, { source: 'aws.ec2', metricName: 'ReadLatency' })).toBe(
+        false,
+      );
     });
 
     it('is an ordinary field name unless it holds two or more patterns', () => {

@@ -34,7 +34,10 @@ describe('parseScheduleExpression', () => {
       kind: 'rate',
       periodMs: 120 * MINUTE,
     });
-    expect(parseScheduleExpression('rate(1 day)')).toEqual({ kind: 'rate', periodMs: 1440 * MINUTE });
+    expect(parseScheduleExpression('rate(1 day)')).toEqual({
+      kind: 'rate',
+      periodMs: 1440 * MINUTE,
+    });
   });
 
   it.each([

@@ -42,7 +42,8 @@ function streamRecord(
     eventVersion: '1.1',
     eventSource: 'aws:dynamodb',
     awsRegion: 'eu-west-1',
-    eventSourceARN: 'arn:aws:dynamodb:eu-west-1:123456789012:table/itsm/stream/2025-01-01T00:00:00.000',
+    eventSourceARN:
+      'arn:aws:dynamodb:eu-west-1:123456789012:table/itsm/stream/2025-01-01T00:00:00.000',
     dynamodb: {
       ApproximateCreationDateTime: 1735787045,
       Keys: marshall(keys) as Record<string, AttributeValue>,
