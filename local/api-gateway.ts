@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LambdaInvocationError } from './lambda-host';
 import { InvalidTokenError, type TokenVerifier } from './keys';
+import { LambdaInvocationError } from './lambda-host';
 import { LOCAL_ACCOUNT_ID, type LocalCors, type LocalRoute } from './template';
 
 /**
@@ -40,7 +40,11 @@ interface Response {
   body: Buffer;
 }
 
-function gatewayError(status: number, message: string, headers: Record<string, string> = {}): Response {
+function gatewayError(
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
   return {
     status,
     headers: { 'content-type': 'application/json', ...headers },
@@ -114,7 +118,9 @@ function decode(text: string): string {
 }
 
 /** Selects the route like an HTTP API: the most specific match, else `$default`. */
-export function createRouter(routes: LocalRoute[]): (method: string, path: string) => RouteMatch | undefined {
+export function createRouter(
+  routes: LocalRoute[],
+): (method: string, path: string) => RouteMatch | undefined {
   const compiled = routes
     .map(compile)
     .sort((a, b) => compareSpecificity(specificity(a), specificity(b)));
@@ -136,7 +142,8 @@ export function createRouter(routes: LocalRoute[]): (method: string, path: strin
   };
 }
 
-const TEXT_CONTENT = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|.*\+(json|xml))/i;
+const TEXT_CONTENT =
+  /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|.*\+(json|xml))/i;
 
 /** Headers as API Gateway passes them: lowercase names, repeated values joined by commas. */
 function headersOf(request: IncomingMessage): Record<string, string> {
@@ -175,10 +182,16 @@ function tokenFrom(
   headers: Record<string, string>,
   query: URLSearchParams,
 ): string | undefined {
-  for (const source of identitySource.length > 0 ? identitySource : ['$request.header.Authorization']) {
+  for (const source of identitySource.length > 0
+    ? identitySource
+    : ['$request.header.Authorization']) {
     const header = /^\$request\.header\.(.+)$/.exec(source)?.[1];
     const parameter = /^\$request\.querystring\.(.+)$/.exec(source)?.[1];
-    const value = header ? headers[header.toLowerCase()] : parameter ? query.get(parameter) : undefined;
+    const value = header
+      ? headers[header.toLowerCase()]
+      : parameter
+        ? query.get(parameter)
+        : undefined;
     if (value) return value.replace(/^Bearer\s+/i, '').trim() || undefined;
   }
   return undefined;
@@ -187,11 +200,19 @@ function tokenFrom(
 /** Maps a payload 2.0 function result to an HTTP response like API Gateway does. */
 export function responseFromResult(result: unknown): Response {
   const isStructured =
-    typeof result === 'object' && result !== null && !Array.isArray(result) && 'statusCode' in result;
+    typeof result === 'object' &&
+    result !== null &&
+    !Array.isArray(result) &&
+    'statusCode' in result;
   if (!isStructured) {
     // A result without statusCode is the body of a 200 JSON response.
     const body = typeof result === 'string' ? result : JSON.stringify(result);
-    return { status: 200, headers: { 'content-type': 'application/json' }, cookies: [], body: Buffer.from(body) };
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      cookies: [],
+      body: Buffer.from(body),
+    };
   }
   const { statusCode, headers, cookies, body, isBase64Encoded } = result as Record<string, unknown>;
   const status = Number(statusCode);
@@ -204,10 +225,9 @@ export function responseFromResult(result: unknown): Response {
   return {
     status,
     headers: Object.fromEntries(
-      Object.entries((headers as Record<string, unknown> | undefined) ?? {}).map(([name, value]) => [
-        name.toLowerCase(),
-        String(value),
-      ]),
+      Object.entries((headers as Record<string, unknown> | undefined) ?? {}).map(
+        ([name, value]) => [name.toLowerCase(), String(value)],
+      ),
     ),
     cookies: Array.isArray(cookies) ? cookies.map(String) : [],
     body: Buffer.from(body ?? '', isBase64Encoded === true ? 'base64' : 'utf8'),
@@ -220,9 +240,12 @@ function corsOriginAllowed(cors: LocalCors, origin: string): boolean {
 
 function corsHeaders(cors: LocalCors, origin: string): Record<string, string> {
   return {
-    'access-control-allow-origin': cors.allowOrigins.includes('*') && !cors.allowCredentials ? '*' : origin,
+    'access-control-allow-origin':
+      cors.allowOrigins.includes('*') && !cors.allowCredentials ? '*' : origin,
     ...(cors.allowCredentials ? { 'access-control-allow-credentials': 'true' } : {}),
-    ...(cors.exposeHeaders.length ? { 'access-control-expose-headers': cors.exposeHeaders.join(',') } : {}),
+    ...(cors.exposeHeaders.length
+      ? { 'access-control-expose-headers': cors.exposeHeaders.join(',') }
+      : {}),
   };
 }
 
@@ -239,14 +262,19 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
 
     if (cors && origin && method === 'OPTIONS' && headers['access-control-request-method']) {
       // With CORS configured, API Gateway answers preflight requests itself.
-      if (!corsOriginAllowed(cors, origin)) return { status: 204, headers: {}, cookies: [], body: Buffer.alloc(0) };
+      if (!corsOriginAllowed(cors, origin))
+        return { status: 204, headers: {}, cookies: [], body: Buffer.alloc(0) };
       return {
         status: 204,
         headers: {
           ...corsHeaders(cors, origin),
           'access-control-allow-methods': cors.allowMethods.join(','),
-          ...(cors.allowHeaders.length ? { 'access-control-allow-headers': cors.allowHeaders.join(',') } : {}),
-          ...(cors.maxAgeSeconds === undefined ? {} : { 'access-control-max-age': String(cors.maxAgeSeconds) }),
+          ...(cors.allowHeaders.length
+            ? { 'access-control-allow-headers': cors.allowHeaders.join(',') }
+            : {}),
+          ...(cors.maxAgeSeconds === undefined
+            ? {}
+            : { 'access-control-max-age': String(cors.maxAgeSeconds) }),
         },
         cookies: [],
         body: Buffer.alloc(0),
@@ -265,7 +293,9 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
     const match = route(method, url.pathname);
     if (!match) return gatewayError(404, 'Not Found');
 
-    let authorizer: { jwt: { claims: Record<string, string>; scopes: string[] | null } } | undefined;
+    let authorizer:
+      | { jwt: { claims: Record<string, string>; scopes: string[] | null } }
+      | undefined;
     const jwtAuthorizer = match.route.authorizer;
     if (jwtAuthorizer) {
       const token = tokenFrom(jwtAuthorizer.identitySource, headers, url.searchParams);
@@ -279,7 +309,9 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
           'www-authenticate': `Bearer error="invalid_token" error_description="${error.message}"`,
         });
       }
-      const tokenScopes = String(claims.scope ?? claims.scp ?? '').split(' ').filter(Boolean);
+      const tokenScopes = String(claims.scope ?? claims.scp ?? '')
+        .split(' ')
+        .filter(Boolean);
       const required = match.route.authorizationScopes;
       if (required.length > 0 && !required.some((scope) => tokenScopes.includes(scope))) {
         return gatewayError(403, 'Forbidden', {
@@ -293,18 +325,25 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
 
     const now = new Date();
     const sourceIp = (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-    const { cookie, ...eventHeaders } = {
+    const eventHeaders: Record<string, string> = {
       ...headers,
-      'x-forwarded-for': headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${sourceIp}` : sourceIp,
+      'x-forwarded-for': headers['x-forwarded-for']
+        ? `${headers['x-forwarded-for']}, ${sourceIp}`
+        : sourceIp,
       'x-forwarded-proto': 'http',
       'x-forwarded-port': String(request.socket.localPort ?? ''),
       'x-amzn-trace-id': `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
     };
+    // Cookies travel in their own field, not among the headers.
+    const cookie = eventHeaders.cookie;
+    delete eventHeaders.cookie;
     const rawQueryString = url.search.replace(/^\?/, '');
     const queryStringParameters: Record<string, string> = {};
     for (const [name, value] of url.searchParams) {
       queryStringParameters[name] =
-        queryStringParameters[name] === undefined ? value : `${queryStringParameters[name]},${value}`;
+        queryStringParameters[name] === undefined
+          ? value
+          : `${queryStringParameters[name]},${value}`;
     }
     const isText = TEXT_CONTENT.test(headers['content-type'] ?? '');
     const host = (headers.host ?? 'localhost').replace(/:\d+$/, '');
@@ -351,7 +390,10 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       if (result === TIMED_OUT) return gatewayError(503, 'Service Unavailable');
       return responseFromResult(result);
     } catch (error) {
-      if (error instanceof LambdaInvocationError && error.errorType === 'RequestEntityTooLargeException') {
+      if (
+        error instanceof LambdaInvocationError &&
+        error.errorType === 'RequestEntityTooLargeException'
+      ) {
         return gatewayError(413, 'Request Entity Too Large');
       }
       options.log?.(`${match.route.functionLogicalId} failed: ${(error as Error).message}`);

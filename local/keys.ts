@@ -43,8 +43,8 @@ export const ROLE_SUBJECTS: Record<Role, string> = {
 
 /** Scopes of a machine client's (client credentials) token. */
 export const CLIENT_SCOPE = `${Scopes.incidentsRead} ${Scopes.incidentsWrite}`;
-/** Scopes of a person's token from the hosted UI (authorization code flow). */
-export const USER_SCOPE = `openid email ${CLIENT_SCOPE}`;
+/** Scopes of a person's token from the hosted UI: those the template's people client allows. */
+export const USER_SCOPE = `openid email profile ${CLIENT_SCOPE}`;
 
 export class InvalidTokenError extends Error {
   override readonly name = 'InvalidTokenError';

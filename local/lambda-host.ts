@@ -182,7 +182,10 @@ class Environment {
       return JSON.parse(payload);
     }
     // Lambda resets the environment after a timeout or a crash, but not after a handled error.
-    if (message.error?.errorType === 'Sandbox.Timedout' || message.error?.errorType.startsWith('Runtime.')) {
+    if (
+      message.error?.errorType === 'Sandbox.Timedout' ||
+      message.error?.errorType.startsWith('Runtime.')
+    ) {
       await this.terminate();
     }
     throw toError(message);
@@ -239,7 +242,11 @@ export function startLambdaHost(options: LambdaHostOptions): LambdaHost {
   const gone = (environment: Environment) => {
     all.delete(environment);
     const list = idle.get(environment.fn.logicalId);
-    if (list) idle.set(environment.fn.logicalId, list.filter((e) => e !== environment));
+    if (list)
+      idle.set(
+        environment.fn.logicalId,
+        list.filter((e) => e !== environment),
+      );
   };
 
   async function acquire(fn: LocalFunction): Promise<Environment> {
@@ -250,7 +257,12 @@ export function startLambdaHost(options: LambdaHostOptions): LambdaHost {
       if (count < maxConcurrency) {
         const environment = new Environment(
           fn,
-          { ...options.environment, ...fn.environment, ...reservedVariables(fn), POWERTOOLS_DEV: 'true' },
+          {
+            ...options.environment,
+            ...fn.environment,
+            ...reservedVariables(fn),
+            POWERTOOLS_DEV: 'true',
+          },
           options.onLog,
           gone,
         );
@@ -265,7 +277,8 @@ export function startLambdaHost(options: LambdaHostOptions): LambdaHost {
 
   return {
     async invoke(logicalId, event, context = {}) {
-      if (stopped) throw new LambdaInvocationError('ServiceException', 'The Lambda host is stopped.');
+      if (stopped)
+        throw new LambdaInvocationError('ServiceException', 'The Lambda host is stopped.');
       const fn = functions.get(logicalId);
       if (!fn) throw new UnknownFunctionError(`No function ${logicalId} in the template.`);
       const request = JSON.stringify(event ?? null);

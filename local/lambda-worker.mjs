@@ -9,6 +9,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 const { assetDir, handler: handlerSetting } = workerData;
 
+// NODE_OPTIONS from the function's environment does not reach a worker thread; this one
+// matters for readable stack traces from minified bundles.
+if (process.env.NODE_OPTIONS?.includes('--enable-source-maps')) process.setSourceMapsEnabled(true);
+
 /** Lambda's Node.js runtime: `<module>.<export path>`, module file .js, .mjs or .cjs. */
 async function loadHandler() {
   const [, moduleName, exportPath] = /^([^.]*)\.(.*)$/.exec(handlerSetting) ?? [];
@@ -19,7 +23,10 @@ async function loadHandler() {
     .map((extension) => join(assetDir, `${moduleName}${extension}`))
     .find((candidate) => existsSync(candidate));
   if (!file) {
-    throw namedError('Runtime.ImportModuleError', `Cannot find module '${moduleName}' in ${assetDir}`);
+    throw namedError(
+      'Runtime.ImportModuleError',
+      `Cannot find module '${moduleName}' in ${assetDir}`,
+    );
   }
   const loaded = await import(pathToFileURL(file).href);
   const handler = exportPath.split('.').reduce((value, key) => value?.[key], loaded);

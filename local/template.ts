@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type CfnTableProperties, LOCAL_AWS } from './dynamodb';
 import type { LocalRule, LocalRuleTarget } from './event-bus';
-import type { LocalQueueDefinition } from './queues';
 import { LOCAL_CLIENT_ID, LOCAL_ISSUER, LOCAL_USER_POOL_ID } from './keys';
+import type { LocalQueueDefinition } from './queues';
 
 /**
  * Reads the local runtime's wiring from a synthesized CDK cloud assembly, so that what runs
@@ -168,6 +168,7 @@ export interface LocalWiring {
   classify(arnOrName: string): ResolvedArn;
 }
 
+/** Where the local services listen; the defaults only suit reading the wiring. */
 export interface ReadWiringOptions {
   /** Base URL of the local SQS service; queue URLs are `<sqsEndpoint>/<account>/<name>`. */
   sqsEndpoint?: string;
@@ -365,7 +366,9 @@ class TemplateResolver {
         const list = this.resolve(items, ctx);
         const position = Number(this.resolve(index, ctx));
         if (!Array.isArray(list) || list[position] === undefined) {
-          throw new TemplateWiringError(`${where(ctx)}: Fn::Select index ${position} is out of range.`);
+          throw new TemplateWiringError(
+            `${where(ctx)}: Fn::Select index ${position} is out of range.`,
+          );
         }
         return list[position];
       }
@@ -379,7 +382,9 @@ class TemplateResolver {
         );
         const found = ctx.stack.template.Mappings?.[map ?? '']?.[first ?? '']?.[second ?? ''];
         if (found === undefined) {
-          throw new TemplateWiringError(`${where(ctx)}: Fn::FindInMap ${map}.${first}.${second} is not defined.`);
+          throw new TemplateWiringError(
+            `${where(ctx)}: Fn::FindInMap ${map}.${first}.${second} is not defined.`,
+          );
         }
         return found;
       }
@@ -423,7 +428,9 @@ class TemplateResolver {
     const stack = this.stacks.find((candidate) => candidate.name === stackName);
     const output = stack?.template.Outputs?.[outputName];
     if (!stack || !output) {
-      throw new TemplateWiringError(`${where(ctx)}: stack ${stackName} has no output ${outputName}.`);
+      throw new TemplateWiringError(
+        `${where(ctx)}: stack ${stackName} has no output ${outputName}.`,
+      );
     }
     return this.guarded(`output:${stackName}.${outputName}`, ctx, () =>
       this.resolve(output.Value, { stack, logicalId: `output ${outputName}` }),
@@ -471,7 +478,9 @@ class TemplateResolver {
   resource(logicalId: string, ctx: ResolveContext): ResourceRef {
     const resource = ctx.stack.template.Resources?.[logicalId];
     if (!resource) {
-      throw new TemplateWiringError(`${where(ctx)}: ${logicalId} is not a resource of ${ctx.stack.name}.`);
+      throw new TemplateWiringError(
+        `${where(ctx)}: ${logicalId} is not a resource of ${ctx.stack.name}.`,
+      );
     }
     return { stack: ctx.stack, logicalId, resource };
   }
@@ -513,7 +522,8 @@ class TemplateResolver {
         return { Ref: name, Name: name, Arn: `${prefix}events:${account}:event-bus/${name}` };
       }
       case 'AWS::SQS::Queue': {
-        const fifo = resource.Properties?.FifoQueue === true || resource.Properties?.FifoQueue === 'true';
+        const fifo =
+          resource.Properties?.FifoQueue === true || resource.Properties?.FifoQueue === 'true';
         const name = physicalName('QueueName', fifo ? '.fifo' : '');
         const url = `${this.options.sqsEndpoint}/${LOCAL_ACCOUNT_ID}/${name}`;
         return { Ref: url, QueueUrl: url, QueueName: name, Arn: `${prefix}sqs:${account}:${name}` };
@@ -620,7 +630,7 @@ export function readWiring(outdir: string, options: ReadWiringOptions = {}): Loc
       identity: resolver.localIdentity(ref) ?? {},
     };
   };
-  const expect = (ref: ResolvedArn, kind: LocalResourceKind, ctx: ResolveContext): string => {
+  const logicalIdOf = (ref: ResolvedArn, kind: LocalResourceKind, ctx: ResolveContext): string => {
     if (ref.kind !== kind || ref.logicalId === undefined) {
       throw new TemplateWiringError(
         `${where(ctx)}: ${ref.arn} is not a ${kind} of the template (the local runtime runs only those).`,
@@ -650,14 +660,17 @@ export function readWiring(outdir: string, options: ReadWiringOptions = {}): Loc
     });
 
   const archivedBusArns = new Set(
-    resolver
-      .resourcesOfType('AWS::Events::Archive')
-      .map((ref) => props(ref).string('SourceArn')),
+    resolver.resourcesOfType('AWS::Events::Archive').map((ref) => props(ref).string('SourceArn')),
   );
   const buses = resolver.resourcesOfType('AWS::Events::EventBus').map((ref): LocalBus => {
     const { identity } = props(ref);
     const arn = identity.Arn as string;
-    return { logicalId: ref.logicalId, name: identity.Name as string, arn, archived: archivedBusArns.has(arn) };
+    return {
+      logicalId: ref.logicalId,
+      name: identity.Name as string,
+      arn,
+      archived: archivedBusArns.has(arn),
+    };
   });
 
   const functions = resolver
@@ -697,11 +710,13 @@ export function readWiring(outdir: string, options: ReadWiringOptions = {}): Loc
       arn: identity.Arn as string,
       fifo: String(get('FifoQueue')) === 'true',
       contentBasedDeduplication: String(get('ContentBasedDeduplication')) === 'true',
-      ...(visibilityTimeout === undefined ? {} : { visibilityTimeoutSeconds: Number(visibilityTimeout) }),
+      ...(visibilityTimeout === undefined
+        ? {}
+        : { visibilityTimeoutSeconds: Number(visibilityTimeout) }),
       ...(policy?.deadLetterTargetArn
         ? {
             deadLetter: {
-              targetLogicalId: expect(classify(policy.deadLetterTargetArn), 'queue', ctx),
+              targetLogicalId: logicalIdOf(classify(policy.deadLetterTargetArn), 'queue', ctx),
               maxReceiveCount: asNumber(policy.maxReceiveCount, 10),
             },
           }
@@ -713,7 +728,7 @@ export function readWiring(outdir: string, options: ReadWiringOptions = {}): Loc
     .resourcesOfType('AWS::Events::Rule')
     .filter((ref) => String(ref.resource.Properties?.State ?? 'ENABLED') !== 'DISABLED')
     .map((ref): LocalRule => {
-      const { ctx, raw, get } = props(ref);
+      const { raw, get } = props(ref);
       const busName = raw.EventBusName === undefined ? 'default' : String(get('EventBusName'));
       const pattern = get('EventPattern');
       const targets = (get('Targets') as Record<string, unknown>[] | undefined) ?? [];
@@ -722,8 +737,15 @@ export function readWiring(outdir: string, options: ReadWiringOptions = {}): Loc
         eventBusName: busName.startsWith('arn:') ? (busName.split('/').pop() ?? busName) : busName,
         ...(pattern === undefined
           ? {}
-          : { pattern: (typeof pattern === 'string' ? JSON.parse(pattern) : pattern) as Record<string, unknown> }),
-        ...(raw.ScheduleExpression === undefined ? {} : { schedule: String(get('ScheduleExpression')) }),
+          : {
+              pattern: (typeof pattern === 'string' ? JSON.parse(pattern) : pattern) as Record<
+                string,
+                unknown
+              >,
+            }),
+        ...(raw.ScheduleExpression === undefined
+          ? {}
+          : { schedule: String(get('ScheduleExpression')) }),
         targets: targets.map((target) => ruleTarget(target, classify)),
       };
     });
@@ -735,8 +757,8 @@ export function readWiring(outdir: string, options: ReadWiringOptions = {}): Loc
       const functionName = string('FunctionName');
       return {
         logicalId: ref.logicalId,
-        queueLogicalId: expect(classify(string('EventSourceArn')), 'queue', ctx),
-        functionLogicalId: expect(classify(functionName), 'function', ctx),
+        queueLogicalId: logicalIdOf(classify(string('EventSourceArn')), 'queue', ctx),
+        functionLogicalId: logicalIdOf(classify(functionName), 'function', ctx),
         batchSize: asNumber(get('BatchSize'), 10),
         maximumBatchingWindowSeconds: asNumber(get('MaximumBatchingWindowInSeconds'), 0),
         reportBatchItemFailures: asStrings(get('FunctionResponseTypes')).includes(
@@ -765,10 +787,10 @@ export function readWiring(outdir: string, options: ReadWiringOptions = {}): Loc
         }
       | undefined;
     const targetBus = classify(string('Target'));
-    const busLogicalId = expect(targetBus, 'bus', ctx);
+    const busLogicalId = logicalIdOf(targetBus, 'bus', ctx);
     return {
       logicalId: ref.logicalId,
-      sourceTableLogicalId: expect(classify(string('Source')), 'tableStream', ctx),
+      sourceTableLogicalId: logicalIdOf(classify(string('Source')), 'tableStream', ctx),
       filters: (source?.FilterCriteria?.Filters ?? []).map(
         (filter) => JSON.parse(filter.Pattern) as Record<string, unknown>,
       ),
@@ -779,7 +801,9 @@ export function readWiring(outdir: string, options: ReadWiringOptions = {}): Loc
           ? undefined
           : Number(source.DynamoDBStreamParameters.MaximumRetryAttempts),
       enrichmentFunctionLogicalId:
-        raw.Enrichment === undefined ? undefined : expect(classify(string('Enrichment')), 'function', ctx),
+        raw.Enrichment === undefined
+          ? undefined
+          : logicalIdOf(classify(string('Enrichment')), 'function', ctx),
       targetBusLogicalId: busLogicalId,
       targetBusName: buses.find((bus) => bus.logicalId === busLogicalId)?.name ?? busLogicalId,
       inputTemplate: target?.InputTemplate,
@@ -811,7 +835,7 @@ export function readWiring(outdir: string, options: ReadWiringOptions = {}): Loc
     tables,
     buses,
     functions,
-    api: readHttpApi(resolver, classify, expect),
+    api: readHttpApi(resolver, classify, logicalIdOf),
     rules,
     queues,
     eventSourceMappings,
@@ -886,7 +910,8 @@ function assetDirOf(ref: ResourceRef, raw: Record<string, unknown>, ctx: Resolve
   const metadataPath = ref.resource.Metadata?.['aws:asset:path'];
   if (typeof metadataPath === 'string') return resolve(ref.stack.dir, metadataPath);
   const code = raw.Code as { S3Key?: unknown } | undefined;
-  const assetDir = typeof code?.S3Key === 'string' ? ref.stack.assetPaths.get(code.S3Key) : undefined;
+  const assetDir =
+    typeof code?.S3Key === 'string' ? ref.stack.assetPaths.get(code.S3Key) : undefined;
   if (!assetDir) {
     throw new TemplateWiringError(
       `${where(ctx)}: the function's code is not a bundled asset of the assembly (inline or external code cannot run locally).`,
@@ -898,7 +923,7 @@ function assetDirOf(ref: ResourceRef, raw: Record<string, unknown>, ctx: Resolve
 function readHttpApi(
   resolver: TemplateResolver,
   classify: (arn: string) => ResolvedArn,
-  expect: (ref: ResolvedArn, kind: LocalResourceKind, ctx: ResolveContext) => string,
+  logicalIdOf: (ref: ResolvedArn, kind: LocalResourceKind, ctx: ResolveContext) => string,
 ): LocalHttpApi | undefined {
   const apis = resolver
     .resourcesOfType('AWS::ApiGatewayV2::Api')
@@ -915,8 +940,10 @@ function readHttpApi(
     | Record<string, unknown>
     | undefined;
   const ofApi = (ref: ResourceRef) =>
-    resolver.resolve(ref.resource.Properties?.ApiId, { stack: ref.stack, logicalId: ref.logicalId }) ===
-    api.logicalId;
+    resolver.resolve(ref.resource.Properties?.ApiId, {
+      stack: ref.stack,
+      logicalId: ref.logicalId,
+    }) === api.logicalId;
   const integrations = new Map(
     resolver
       .resourcesOfType('AWS::ApiGatewayV2::Integration')
@@ -934,7 +961,7 @@ function readHttpApi(
         const uri = resolver.resolveString(properties.IntegrationUri, ctx);
         // REST-style URIs wrap the function ARN: arn:aws:apigateway:...:path/.../functions/<arn>/invocations
         const functionArn = /functions\/(.+)\/invocations$/.exec(uri)?.[1] ?? uri;
-        return [ref.logicalId, expect(classify(functionArn), 'function', ctx)] as const;
+        return [ref.logicalId, logicalIdOf(classify(functionArn), 'function', ctx)] as const;
       }),
   );
   const authorizers = new Map(
@@ -943,7 +970,10 @@ function readHttpApi(
       .filter(ofApi)
       .map((ref) => {
         const ctx = { stack: ref.stack, logicalId: ref.logicalId };
-        const properties = resolver.resolve(ref.resource.Properties, ctx) as Record<string, unknown>;
+        const properties = resolver.resolve(ref.resource.Properties, ctx) as Record<
+          string,
+          unknown
+        >;
         if (properties.AuthorizerType !== 'JWT') {
           throw new TemplateWiringError(
             `${where(ctx)}: only JWT authorizers run locally (got ${String(properties.AuthorizerType)}).`,
@@ -971,15 +1001,22 @@ function readHttpApi(
       const integrationId = target.replace(/^integrations\//, '');
       const functionLogicalId = integrations.get(integrationId);
       if (!functionLogicalId) {
-        throw new TemplateWiringError(`${where(ctx)}: route target ${target} is not an integration of the API.`);
+        throw new TemplateWiringError(
+          `${where(ctx)}: route target ${target} is not an integration of the API.`,
+        );
       }
       const type = String(properties.AuthorizationType ?? 'NONE');
       if (type !== 'NONE' && type !== 'JWT') {
-        throw new TemplateWiringError(`${where(ctx)}: authorization type ${type} does not run locally.`);
+        throw new TemplateWiringError(
+          `${where(ctx)}: authorization type ${type} does not run locally.`,
+        );
       }
-      const authorizer = type === 'JWT' ? authorizers.get(String(properties.AuthorizerId)) : undefined;
+      const authorizer =
+        type === 'JWT' ? authorizers.get(String(properties.AuthorizerId)) : undefined;
       if (type === 'JWT' && !authorizer) {
-        throw new TemplateWiringError(`${where(ctx)}: authorizer ${String(properties.AuthorizerId)} is missing.`);
+        throw new TemplateWiringError(
+          `${where(ctx)}: authorizer ${String(properties.AuthorizerId)} is missing.`,
+        );
       }
       return {
         routeKey: String(properties.RouteKey),

@@ -8,16 +8,16 @@ export const PROBLEM_TYPE_BASE = 'https://itsm.dev/problems/';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export function issuesFromZod(error: z.ZodError, pathPrefix?: string): FieldIssue[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    const field = [pathPrefix, path].filter(Boolean).join('.') || '(body)';
+  return error.issues.flatMap((issue) => {
+    const path = [pathPrefix, ...issue.path.map(String)].filter(Boolean);
     if (issue.code === 'unrecognized_keys') {
-      return {
-        field: [pathPrefix, path, ...issue.keys].filter(Boolean).join('.') || '(body)',
-        message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}: not accepted here`,
-      };
+      // One issue per field, so that a client can point at each.
+      return issue.keys.map((key) => ({
+        field: [...path, key].join('.'),
+        message: 'unknown or read-only field: not accepted here',
+      }));
     }
-    return { field, message: issue.message };
+    return [{ field: path.join('.') || '(body)', message: issue.message }];
   });
 }
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiGateway, startApiGateway } from '../../../local/api-gateway';
@@ -83,7 +84,7 @@ async function call(method: string, path: string, init: RequestInit = {}) {
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
-const lastEvent = () => events.at(-1) as Record<string, any>;
+const lastEvent = () => events.at(-1) as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
 
 describe('route selection', () => {
   it('prefers an exact path over a path parameter', async () => {
@@ -100,7 +101,10 @@ describe('route selection', () => {
 
   it('matches greedy paths for any method', async () => {
     await call('DELETE', '/files/a/b/c');
-    expect(lastEvent()).toMatchObject({ routeKey: 'ANY /files/{proxy+}', pathParameters: { proxy: 'a/b/c' } });
+    expect(lastEvent()).toMatchObject({
+      routeKey: 'ANY /files/{proxy+}',
+      pathParameters: { proxy: 'a/b/c' },
+    });
   });
 
   it('answers unmatched routes with 404 like API Gateway', async () => {
@@ -246,7 +250,9 @@ describe('the JWT authorizer', () => {
         'not-a-jwt',
       ];
       for (const token of tokens) {
-        const response = await call('GET', '/secure', { headers: { authorization: `Bearer ${token}` } });
+        const response = await call('GET', '/secure', {
+          headers: { authorization: `Bearer ${token}` },
+        });
         expect(response.status).toBe(401);
         expect(response.headers.get('www-authenticate')).toMatch(/invalid_token/);
       }
@@ -257,11 +263,15 @@ describe('the JWT authorizer', () => {
 
   it('requires one of the route scopes, else 403', async () => {
     const reader = await mintToken(key, { role: 'client', scope: 'itsm/incidents.read' });
-    const forbidden = await call('POST', '/scoped', { headers: { authorization: `Bearer ${reader}` } });
+    const forbidden = await call('POST', '/scoped', {
+      headers: { authorization: `Bearer ${reader}` },
+    });
     expect(forbidden.status).toBe(403);
     expect(JSON.parse(forbidden.text)).toEqual({ message: 'Forbidden' });
     const writer = await mintToken(key, { role: 'client' });
-    expect((await call('POST', '/scoped', { headers: { authorization: `Bearer ${writer}` } })).status).toBe(200);
+    expect(
+      (await call('POST', '/scoped', { headers: { authorization: `Bearer ${writer}` } })).status,
+    ).toBe(200);
     expect(lastEvent().requestContext.authorizer.jwt.scopes).toEqual([
       'itsm/incidents.read',
       'itsm/incidents.write',

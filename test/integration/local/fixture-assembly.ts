@@ -18,14 +18,28 @@ export const FIXTURE = {
 } as const;
 
 /**
- * The bundled function: what it does depends on `event.behaviour`, so that one asset can
- * exercise the host (echo, failure, timeout, warm module scope, oversized response).
+ * The bundled function: what it does depends on the event, so that one asset can exercise
+ * the host (echo, failure, timeout, warm module scope, oversized response), enrich the pipe's
+ * records and consume the queue.
  */
 const HANDLER_SOURCE = `
 let invocations = 0;
 const loadedAt = Date.now();
 export const handler = async (event, context) => {
   invocations += 1;
+  // As the pipe's enrichment: one event per stream record.
+  if (Array.isArray(event)) {
+    return event.map((record) => ({
+      source: 'itsm.incidents',
+      detailType: 'IncidentCreated',
+      detail: { id: record.dynamodb.NewImage.pk.S },
+    }));
+  }
+  // As the queue's consumer: report what arrived.
+  if (event?.Records) {
+    for (const record of event.Records) console.log(\`consumed \${record.body}\`);
+    return { batchItemFailures: [] };
+  }
   switch (event?.behaviour) {
     case 'fail': {
       const error = new TypeError('it broke');
@@ -69,7 +83,6 @@ function functionResource(handler: string, extra: Record<string, unknown> = {}) 
     Type: 'AWS::Lambda::Function',
     Properties: {
       Code: {
-        S3Bucket: { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' },
         S3Key: `${FIXTURE.assetHash}.zip`,
       },
       Environment: {
@@ -84,8 +97,14 @@ function functionResource(handler: string, extra: Record<string, unknown> = {}) 
             },
           },
           WORK_QUEUE_URL: { Ref: FIXTURE.workQueue },
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
           SUBBED: { 'Fn::Sub': ['${AWS::Region}-x-${T}-${!Literal}', { T: importTable }] },
-          JOINED: { 'Fn::Join': ['/', ['a', { Ref: 'AWS::AccountId' }, { 'Fn::GetAtt': [FIXTURE.workQueue, 'QueueName'] }]] },
+          JOINED: {
+            'Fn::Join': [
+              '/',
+              ['a', { Ref: 'AWS::AccountId' }, { 'Fn::GetAtt': [FIXTURE.workQueue, 'QueueName'] }],
+            ],
+          },
           POWERTOOLS_SERVICE_NAME: 'fixture',
         },
       },
@@ -222,7 +241,12 @@ const statelessTemplate = {
           Issuer: {
             'Fn::Join': [
               '',
-              ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: 'PoolD3F588B8' }],
+              [
+                'https://cognito-idp.',
+                { Ref: 'AWS::Region' },
+                '.amazonaws.com/',
+                { Ref: 'PoolD3F588B8' },
+              ],
             ],
           },
         },
@@ -282,7 +306,9 @@ const statelessTemplate = {
       Properties: {
         ScheduleExpression: 'rate(1 hour)',
         State: 'ENABLED',
-        Targets: [{ Arn: { 'Fn::GetAtt': [FIXTURE.docsFunction, 'Arn'] }, Id: 'Target0', Input: '{"a":1}' }],
+        Targets: [
+          { Arn: { 'Fn::GetAtt': [FIXTURE.docsFunction, 'Arn'] }, Id: 'Target0', Input: '{"a":1}' },
+        ],
       },
     },
     Disabled: {
@@ -357,7 +383,6 @@ function assetManifest(templateFile: string, withFunctionAsset: boolean) {
               source: { path: `asset.${FIXTURE.assetHash}`, packaging: 'zip' },
               destinations: {
                 'current_account-current_region': {
-                  bucketName: 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}',
                   objectKey: `${FIXTURE.assetHash}.zip`,
                 },
               },
@@ -376,14 +401,12 @@ function assetManifest(templateFile: string, withFunctionAsset: boolean) {
  * Writes the fixture assembly into `dir`; `overrides` replace or add resources of the
  * stateless stack (a value of `undefined` removes one).
  */
-export function writeFixtureAssembly(
-  dir: string,
-  overrides: Record<string, unknown> = {},
-): string {
+export function writeFixtureAssembly(dir: string, overrides: Record<string, unknown> = {}): string {
   mkdirSync(join(dir, `asset.${FIXTURE.assetHash}`), { recursive: true });
   writeFileSync(join(dir, `asset.${FIXTURE.assetHash}`, 'index.mjs'), HANDLER_SOURCE);
   const resources: Record<string, unknown> = { ...statelessTemplate.Resources, ...overrides };
-  for (const [id, value] of Object.entries(resources)) if (value === undefined) delete resources[id];
+  for (const [id, value] of Object.entries(resources))
+    if (value === undefined) delete resources[id];
   const files: Record<string, unknown> = {
     'Stateful.template.json': statefulTemplate,
     'Stateless.template.json': { ...statelessTemplate, Resources: resources },
@@ -392,12 +415,18 @@ export function writeFixtureAssembly(
     'manifest.json': {
       version: '55.0.0',
       artifacts: {
-        'Stateful.assets': { type: 'cdk:asset-manifest', properties: { file: 'Stateful.assets.json' } },
+        'Stateful.assets': {
+          type: 'cdk:asset-manifest',
+          properties: { file: 'Stateful.assets.json' },
+        },
         Stateful: {
           type: 'aws:cloudformation:stack',
           properties: { templateFile: 'Stateful.template.json' },
         },
-        'Stateless.assets': { type: 'cdk:asset-manifest', properties: { file: 'Stateless.assets.json' } },
+        'Stateless.assets': {
+          type: 'cdk:asset-manifest',
+          properties: { file: 'Stateless.assets.json' },
+        },
         Stateless: {
           type: 'aws:cloudformation:stack',
           properties: { templateFile: 'Stateless.template.json', stackName: 'fixture-stateless' },

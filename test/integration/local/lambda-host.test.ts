@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LambdaHost, LambdaInvocationError, startLambdaHost } from '../../../local/lambda-host';
+import {
+  type LambdaHost,
+  LambdaInvocationError,
+  startLambdaHost,
+} from '../../../local/lambda-host';
 import { type LocalFunction, readWiring } from '../../../local/template';
 import { FIXTURE, writeFixtureAssembly } from './fixture-assembly';
 
@@ -35,14 +39,23 @@ afterAll(async () => {
 interface Echo {
   event: unknown;
   env: Record<string, string>;
-  context: { functionName: string; awsRequestId: string; memoryLimitInMB: string; remaining: number };
+  context: {
+    functionName: string;
+    awsRequestId: string;
+    memoryLimitInMB: string;
+    remaining: number;
+  };
   invocations: number;
   loadedAt: number;
 }
 
 describe('the Lambda host', () => {
   it('runs the bundle with the resolved environment and a Lambda context', async () => {
-    const result = (await host.invoke(fn.logicalId, { hello: 'world' }, { awsRequestId: 'req-1' })) as Echo;
+    const result = (await host.invoke(
+      fn.logicalId,
+      { hello: 'world' },
+      { awsRequestId: 'req-1' },
+    )) as Echo;
     expect(result.event).toEqual({ hello: 'world' });
     expect(result.env).toEqual({
       TABLE_NAME: `Stateful-${FIXTURE.table}`,

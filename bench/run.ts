@@ -1,0 +1,195 @@
+/**
+ * `npm run bench`: per function, the minified bundle size and the import time of the bundle
+ * in a fresh Node process; through the local runtime, p50/p99 latency and the DynamoDB
+ * request units of create, get, list and transition, next to the units docs/data-model.md
+ * predicts. Targets: bundle <= 400 KB, import <= 100 ms, units as predicted.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LOCAL_AWS } from '../local/dynamodb';
+import { loadSigningKey, mintToken } from '../local/keys';
+import { startLocalRuntime } from '../local/runtime';
+import { CONSUMED_CAPACITY_HEADER } from '../shared/http/handler';
+
+const BUNDLE_LIMIT_BYTES = 400 * 1024;
+const IMPORT_LIMIT_MS = 100;
+const IMPORT_RUNS = 7;
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return (
+    sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
+  );
+}
+
+function median(values: number[]): number {
+  return percentile(values, 50);
+}
+
+const verdict = (ok: boolean) => (ok ? 'ok' : 'OVER TARGET');
+
+/** Imports the bundle in a fresh process, as a cold start does, and reports how long it took. */
+function importMilliseconds(bundle: string, environment: Record<string, string>): number {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(bundle).href)}); console.log(performance.now() - t);`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: {
+      PATH: process.env.PATH,
+      ...environment,
+      AWS_REGION: LOCAL_AWS.region,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+    },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`importing ${bundle} failed: ${result.stderr}`);
+  return Number(result.stdout.trim());
+}
+
+interface Prediction {
+  operation: string;
+  readUnits: number;
+  writeUnits: number;
+}
+
+/** The predictions table of docs/data-model.md, between its bench markers. */
+function predictions(): Prediction[] {
+  const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'data-model.md'), 'utf8');
+  const section =
+    /<!-- bench:predictions -->([\s\S]*?)<!-- \/bench:predictions -->/.exec(doc)?.[1] ?? '';
+  return section
+    .split('\n')
+    .map((line) => line.split('|').map((cell) => cell.trim()))
+    .filter((cells) => cells.length >= 5 && /^[a-z]+$/.test(cells[1] ?? ''))
+    .map((cells) => ({
+      operation: cells[1] ?? '',
+      readUnits: Number(cells[2]),
+      writeUnits: Number(cells[3]),
+    }));
+}
+
+/** `read=1; write=46; transactional-write=46` -> units as AWS bills them (transactions twice). */
+function billedUnits(header: string | null) {
+  const value = (name: string) =>
+    Number(new RegExp(`${name}=([\\d.]+)`).exec(header ?? '')?.[1] ?? Number.NaN);
+  return { readUnits: value('read'), writeUnits: value('write') + value('transactional-write') };
+}
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'itsm-bench-'));
+  const runtime = await startLocalRuntime({ dataDir, apiPort: 0, inMemory: true, log: () => {} });
+  try {
+    console.log('\nFunctions (bundle as deployed, from the synthesized assembly)');
+    console.log(
+      'function'.padEnd(28),
+      'bundle KB'.padStart(10),
+      'import ms'.padStart(10),
+      ' verdict',
+    );
+    for (const fn of runtime.wiring.functions) {
+      const bundle = join(fn.assetDir, `${fn.handler.split('.')[0]}.mjs`);
+      const size = statSync(bundle).size;
+      const imports = Array.from({ length: IMPORT_RUNS }, () =>
+        importMilliseconds(bundle, fn.environment),
+      );
+      const importMs = median(imports);
+      console.log(
+        fn.name.slice(0, 28).padEnd(28),
+        (size / 1024).toFixed(1).padStart(10),
+        importMs.toFixed(1).padStart(10),
+        ` ${verdict(size <= BUNDLE_LIMIT_BYTES && importMs <= IMPORT_LIMIT_MS)}`,
+      );
+    }
+
+    const token = await mintToken(await loadSigningKey(dataDir), { role: 'agent' });
+    const call = async (method: string, path: string, body?: unknown) => {
+      const started = performance.now();
+      const response = await fetch(`${runtime.apiUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const json = (await response.json()) as { id: string };
+      if (!response.ok)
+        throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+      return {
+        ms: performance.now() - started,
+        units: billedUnits(response.headers.get(CONSUMED_CAPACITY_HEADER)),
+        json,
+      };
+    };
+
+    const samples: Record<string, Array<Awaited<ReturnType<typeof call>>>> = {
+      create: [],
+      get: [],
+      list: [],
+      transition: [],
+    };
+    const ids: string[] = [];
+    const incident = {
+      shortDescription: 'Mail is down for the whole finance floor',
+      description: 'x'.repeat(300),
+      impact: 2,
+      urgency: 1,
+      assignmentGroup: 'service-desk',
+      assignee: 'agent-7',
+      configurationItem: 'ci-mail-01',
+    };
+    // Warm up every function first: cold starts are measured above, not here.
+    await call('GET', '/incidents?limit=1');
+    for (let index = 0; index < SAMPLES; index++) {
+      const created = await call('POST', '/incidents', incident);
+      samples.create?.push(created);
+      ids.push(created.json.id);
+    }
+    for (const id of ids) samples.get?.push(await call('GET', `/incidents/${id}`));
+    for (let index = 0; index < SAMPLES; index++)
+      samples.list?.push(await call('GET', '/incidents?assignmentGroup=service-desk&limit=25'));
+    for (const id of ids)
+      samples.transition?.push(
+        await call('POST', `/incidents/${id}/transitions`, { action: 'start' }),
+      );
+
+    console.log(
+      `\nThrough the local runtime (${SAMPLES} requests each, sequential; units as billed on AWS: transactions x2)`,
+    );
+    console.log(
+      'operation'.padEnd(12),
+      'p50 ms'.padStart(8),
+      'p99 ms'.padStart(8),
+      'RCU'.padStart(7),
+      'WCU'.padStart(7),
+      'predicted'.padStart(14),
+      ' verdict',
+    );
+    const predicted = new Map(predictions().map((p) => [p.operation, p]));
+    for (const [operation, results] of Object.entries(samples)) {
+      const latencies = results.map((result) => result.ms);
+      const reads = median(results.map((result) => result.units.readUnits));
+      const writes = median(results.map((result) => result.units.writeUnits));
+      const expected = predicted.get(operation);
+      const matches =
+        expected !== undefined && expected.readUnits === reads && expected.writeUnits === writes;
+      console.log(
+        operation.padEnd(12),
+        percentile(latencies, 50).toFixed(1).padStart(8),
+        percentile(latencies, 99).toFixed(1).padStart(8),
+        String(reads).padStart(7),
+        String(writes).padStart(7),
+        (expected ? `${expected.readUnits} / ${expected.writeUnits}` : 'none').padStart(14),
+        ` ${matches ? 'as predicted' : 'DIFFERS FROM docs/data-model.md'}`,
+      );
+    }
+  } finally {
+    await runtime.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
