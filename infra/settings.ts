@@ -1,5 +1,5 @@
 import type { App } from 'aws-cdk-lib';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export class InvalidDeploySettingsError extends Error {
   override readonly name = 'InvalidDeploySettingsError';

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import './lambda-runtime-modules.mjs';
 
 const { assetDir, handler: handlerSetting } = workerData;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readConfig } from '../../shared/config';
 import { TABLE_NAME_ENV } from '../../shared/db/table';
 import { DEFAULT_PRIORITY_MATRIX, parsePriorityMatrix } from './domain';

@@ -1,56 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-
-/**
- * DynamoDB request units consumed within one measured scope (a request, a batch).
- * Every command asks for its consumed capacity, so each invocation can report what it cost;
- * the benchmark compares these numbers with docs/data-model.md.
- */
-export interface CapacityUsage {
-  readUnits: number;
-  /** All write units reported, transactional ones included. */
-  writeUnits: number;
-  /**
-   * The part of writeUnits reported for TransactWriteItems. DynamoDB bills transactional
-   * writes at twice the units; DynamoDB Local reports them once, so the benchmark adds
-   * this part again when it runs against Local.
-   */
-  transactionalWriteUnits: number;
-}
-
-const capacityScope = new AsyncLocalStorage<CapacityUsage>();
-
-/** Runs `fn` and returns what it consumed along with its result. */
-export async function measureCapacity<T>(
-  fn: () => Promise<T>,
-): Promise<{ result: T; usage: CapacityUsage }> {
-  const usage: CapacityUsage = { readUnits: 0, writeUnits: 0, transactionalWriteUnits: 0 };
-  const result = await capacityScope.run(usage, fn);
-  return { result, usage };
-}
-
-interface ConsumedCapacityLike {
-  CapacityUnits?: number;
-  ReadCapacityUnits?: number;
-  WriteCapacityUnits?: number;
-}
-
-function record(
-  consumed: ConsumedCapacityLike | ConsumedCapacityLike[] | undefined,
-  command: string,
-) {
-  const usage = capacityScope.getStore();
-  if (!usage || !consumed) return;
-  for (const entry of Array.isArray(consumed) ? consumed : [consumed]) {
-    const isWrite = /Put|Update|Delete|Write/.test(command);
-    const read = entry.ReadCapacityUnits ?? (isWrite ? 0 : (entry.CapacityUnits ?? 0));
-    const write = entry.WriteCapacityUnits ?? (isWrite ? (entry.CapacityUnits ?? 0) : 0);
-    usage.readUnits += read;
-    usage.writeUnits += write;
-    if (command === 'TransactWriteItemsCommand') usage.transactionalWriteUnits += write;
-  }
-}
+import { recordConsumedCapacity } from './capacity';
 
 /** Built once per execution environment; endpoints come from the standard SDK settings. */
 export const dynamoDb = new DynamoDBClient({});
@@ -60,8 +10,10 @@ dynamoDb.middlewareStack.add(
     const input = args.input as Record<string, unknown>;
     if (!('ReturnConsumedCapacity' in input)) input.ReturnConsumedCapacity = 'TOTAL';
     const result = await next(args);
-    const output = result.output as { ConsumedCapacity?: ConsumedCapacityLike };
-    record(output.ConsumedCapacity, context.commandName ?? '');
+    const output = result.output as {
+      ConsumedCapacity?: Parameters<typeof recordConsumedCapacity>[0];
+    };
+    recordConsumedCapacity(output.ConsumedCapacity, context.commandName ?? '');
     return result;
   },
   { step: 'initialize', name: 'consumedCapacityMeter' },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Who caused a change: a person (user token), a machine client (client credentials) or the system itself. */
 export const ActorSchema = z.object({

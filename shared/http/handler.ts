@@ -4,7 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import { type Principal, principalFromClaims } from '../auth';
-import { measureCapacity } from '../db/client';
+import { measureCapacity } from '../db/capacity';
 import { HttpError, NotFoundError } from '../errors';
 import { logger, metrics } from '../observability/powertools';
 import { problemResponse } from './problem';
