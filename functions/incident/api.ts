@@ -15,6 +15,8 @@ import {
   CommentRequestSchema,
   CreateIncidentRequestSchema,
   IncidentIdParamSchema,
+  IncidentListSchema,
+  IncidentSchema,
   ListIncidentsQuerySchema,
   PageQuerySchema,
   PatchIncidentRequestSchema,
@@ -46,12 +48,20 @@ function incidentId(request: ApiRequest): string {
   return parsed.data.id;
 }
 
+/** Responses go through their schema: fields in a stable order, nothing internal leaks. */
 function withEtag(
   status: number,
   incident: Incident,
   headers: Record<string, string> = {},
 ): HttpResponse {
-  return json(status, incident, { etag: etagFor(incident.id, incident.version), ...headers });
+  return json(status, IncidentSchema.parse(incident), {
+    etag: etagFor(incident.id, incident.version),
+    ...headers,
+  });
+}
+
+function incidentPage(items: Incident[], nextCursor: string | null): HttpResponse {
+  return json(200, IncidentListSchema.parse({ items, nextCursor }));
 }
 
 function idempotencyKey(request: ApiRequest): string | undefined {
@@ -92,7 +102,7 @@ const routes: Record<IncidentRouteKey, RouteHandler> = {
       { ...filters, limit, cursor: decodeCursor(cursor, filters) },
       request.principal,
     );
-    return json(200, { items: page.items, nextCursor: encodeCursor(page.cursor, filters) });
+    return incidentPage(page.items, encodeCursor(page.cursor, filters));
   },
 
   'GET /incidents/{id}': async (request) =>
@@ -160,10 +170,7 @@ const routes: Record<IncidentRouteKey, RouteHandler> = {
       pageOf(request, { id, list: 'children' }),
       request.principal,
     );
-    return json(200, {
-      items: page.items,
-      nextCursor: encodeCursor(page.cursor, { id, list: 'children' }),
-    });
+    return incidentPage(page.items, encodeCursor(page.cursor, { id, list: 'children' }));
   },
 };
 

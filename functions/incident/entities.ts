@@ -112,6 +112,7 @@ export const incidentHistoryEntity = new Entity({
       properties: {
         id: { type: 'string', required: true },
         kind: { type: ['user', 'client', 'system'] as const, required: true },
+        role: { type: ['requester', 'agent', 'admin'] as const },
       },
     },
     action: { type: 'string', required: true },

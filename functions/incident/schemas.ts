@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ActorSchema } from '../../shared/events/envelope';
 import {
   ChannelSchema,
   CommentVisibilitySchema,
@@ -154,7 +155,7 @@ export const HistoryEntrySchema = z
   .object({
     version: z.number().int(),
     at: z.iso.datetime(),
-    actor: z.object({ id: z.string(), kind: z.enum(['user', 'client', 'system']) }),
+    actor: ActorSchema,
     action: z.string(),
     changes: z.array(FieldChangeSchema),
   })

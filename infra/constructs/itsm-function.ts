@@ -3,7 +3,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { TABLE_INDEXES, TABLE_NAME_ENV } from '../../shared/db/table';
@@ -95,6 +95,8 @@ export class ItsmFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         minify: true,
         sourceMap: true,
+        // Synth (and so every `npm start` and API test run) stays quiet unless something is wrong.
+        logLevel: LogLevel.WARNING,
         sourcesContent: false,
         // The Node.js runtime provides the AWS SDK v3 (CDK's default): bundling it would add
         // about 300 KB and most of the import time to every cold start.

@@ -398,7 +398,7 @@ describe('comments and history', () => {
     expect(asRequester.body.items).toHaveLength(2);
 
     const history = await api<
-      Page<{ version: number; action: string; changes: { field: string }[] }>
+      Page<{ version: number; action: string; actor: unknown; changes: { field: string }[] }>
     >('GET', `${base}/history`, { token: agent });
     expect(history.body.items.map((entry) => entry.action)).toEqual([
       'create',
@@ -411,6 +411,7 @@ describe('comments and history', () => {
     expect(history.body.items[1]?.changes.map((change) => change.field)).toContain(
       'assignmentGroup',
     );
+    expect(history.body.items[1]?.actor).toMatchObject({ kind: 'user', role: 'agent' });
     const requesterHistory = await api<Page<{ action: string }>>('GET', `${base}/history`, {
       token: requester,
     });
