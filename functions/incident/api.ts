@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import { ValidationError } from '../../shared/errors';
 import { decodeCursor, encodeCursor } from '../../shared/http/cursor';
 import { type ApiRequest, createHttpHandler, type RouteHandler } from '../../shared/http/handler';
@@ -12,8 +13,10 @@ import { type HttpResponse, json } from '../../shared/http/responses';
 import type { Incident } from './domain';
 import type { IncidentRouteKey } from './routes';
 import {
+  CommentListSchema,
   CommentRequestSchema,
   CreateIncidentRequestSchema,
+  HistoryListSchema,
   IncidentIdParamSchema,
   IncidentListSchema,
   IncidentSchema,
@@ -30,6 +33,7 @@ import {
   listIncidentComments,
   listIncidentHistory,
   listIncidents,
+  type PageRequest,
   type RequestContext,
   transitionIncident,
   updateIncident,
@@ -60,10 +64,6 @@ function withEtag(
   });
 }
 
-function incidentPage(items: Incident[], nextCursor: string | null): HttpResponse {
-  return json(200, IncidentListSchema.parse({ items, nextCursor }));
-}
-
 function idempotencyKey(request: ApiRequest): string | undefined {
   const key = header(request.event, 'idempotency-key');
   if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
@@ -77,9 +77,33 @@ function idempotencyKey(request: ApiRequest): string | undefined {
   return key;
 }
 
-function pageOf(request: ApiRequest, scope: Record<string, unknown>) {
-  const query = parseQuery(request.event, PageQuerySchema);
-  return { limit: query.limit, cursor: decodeCursor(query.cursor, scope) };
+/**
+ * A route listing something of one incident (comments, history, children). Its cursors are
+ * bound to the incident and the list, so one cannot be replayed against another.
+ */
+function pageOfIncident<T>(
+  list: string,
+  load: (
+    id: string,
+    page: PageRequest,
+    principal: ApiRequest['principal'],
+  ) => Promise<{ items: T[]; cursor: string | null }>,
+  schema: z.ZodType,
+): RouteHandler {
+  return async (request) => {
+    const id = incidentId(request);
+    const scope = { id, list };
+    const query = parseQuery(request.event, PageQuerySchema);
+    const page = await load(
+      id,
+      { limit: query.limit, cursor: decodeCursor(query.cursor, scope) },
+      request.principal,
+    );
+    return json(
+      200,
+      schema.parse({ items: page.items, nextCursor: encodeCursor(page.cursor, scope) }),
+    );
+  };
 }
 
 const routes: Record<IncidentRouteKey, RouteHandler> = {
@@ -102,7 +126,13 @@ const routes: Record<IncidentRouteKey, RouteHandler> = {
       { ...filters, limit, cursor: decodeCursor(cursor, filters) },
       request.principal,
     );
-    return incidentPage(page.items, encodeCursor(page.cursor, filters));
+    return json(
+      200,
+      IncidentListSchema.parse({
+        items: page.items,
+        nextCursor: encodeCursor(page.cursor, filters),
+      }),
+    );
   },
 
   'GET /incidents/{id}': async (request) =>
@@ -130,18 +160,11 @@ const routes: Record<IncidentRouteKey, RouteHandler> = {
     return withEtag(200, incident);
   },
 
-  'GET /incidents/{id}/comments': async (request) => {
-    const id = incidentId(request);
-    const page = await listIncidentComments(
-      id,
-      pageOf(request, { id, list: 'comments' }),
-      request.principal,
-    );
-    return json(200, {
-      items: page.items,
-      nextCursor: encodeCursor(page.cursor, { id, list: 'comments' }),
-    });
-  },
+  'GET /incidents/{id}/comments': pageOfIncident(
+    'comments',
+    listIncidentComments,
+    CommentListSchema,
+  ),
 
   'POST /incidents/{id}/comments': async (request) => {
     const id = incidentId(request);
@@ -150,28 +173,13 @@ const routes: Record<IncidentRouteKey, RouteHandler> = {
     return json(201, comment, { location: `/incidents/${id}/comments` });
   },
 
-  'GET /incidents/{id}/history': async (request) => {
-    const id = incidentId(request);
-    const page = await listIncidentHistory(
-      id,
-      pageOf(request, { id, list: 'history' }),
-      request.principal,
-    );
-    return json(200, {
-      items: page.items,
-      nextCursor: encodeCursor(page.cursor, { id, list: 'history' }),
-    });
-  },
+  'GET /incidents/{id}/history': pageOfIncident('history', listIncidentHistory, HistoryListSchema),
 
-  'GET /incidents/{id}/children': async (request) => {
-    const id = incidentId(request);
-    const page = await listChildIncidents(
-      id,
-      pageOf(request, { id, list: 'children' }),
-      request.principal,
-    );
-    return incidentPage(page.items, encodeCursor(page.cursor, { id, list: 'children' }));
-  },
+  'GET /incidents/{id}/children': pageOfIncident(
+    'children',
+    listChildIncidents,
+    IncidentListSchema,
+  ),
 };
 
 export const handler = createHttpHandler(routes);
