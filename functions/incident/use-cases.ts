@@ -24,6 +24,7 @@ import {
   updateIncident as applyPatch,
   assertCanComment,
   assertCanCreate,
+  assertCanList,
   assertCanUpdate,
   assertNoForbiddenFields,
   autoCloseCutoff,
@@ -542,13 +543,12 @@ export async function listIncidents(
   query: ListIncidentsQuery,
   principal: Principal,
 ): Promise<{ items: Incident[]; cursor: string | null }> {
+  assertCanList(principal);
   if (principal.role === 'requester') {
     if (query.caller !== undefined && query.caller !== principal.id) {
       throw new ForbiddenError('Requesters can list only the incidents they reported.');
     }
     query = { ...query, caller: principal.id };
-  } else if (principal.kind === 'client' && !principal.scopes.size) {
-    throw new ForbiddenError('The client has no incident scope.');
   }
   const page = await queryIncidents(query);
   // canView is a formality here (the query is already restricted) and guards against drift.

@@ -65,13 +65,23 @@ function isCallerOf(incident: Incident, principal: Principal): boolean {
   return isRequester(principal) && incident.caller === principal.id;
 }
 
+function isReadingClient(principal: Principal): boolean {
+  return (
+    principal.kind === 'client' &&
+    (principal.scopes.has(Scopes.incidentsRead) || principal.scopes.has(Scopes.incidentsWrite))
+  );
+}
+
 export function canView(incident: Incident, principal: Principal): boolean {
-  if (principal.kind === 'client') {
-    return (
-      principal.scopes.has(Scopes.incidentsRead) || principal.scopes.has(Scopes.incidentsWrite)
-    );
-  }
+  if (principal.kind === 'client') return isReadingClient(principal);
   return isStaff(principal) || isCallerOf(incident, principal);
+}
+
+/** Listing: people by role (requesters see their own only), clients with an incident scope. */
+export function assertCanList(principal: Principal): void {
+  if (!(isStaff(principal) || isRequester(principal) || isReadingClient(principal))) {
+    throw new ForbiddenError('Not allowed to list incidents.');
+  }
 }
 
 export function assertCanCreate(principal: Principal): void {

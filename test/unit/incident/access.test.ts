@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   assertCanComment,
   assertCanCreate,
+  assertCanList,
   assertCanUpdate,
   canView,
   forbiddenCreateFields,
@@ -32,6 +33,27 @@ const PATCH_FIELDS = [
   'assignee',
   'channel',
 ];
+
+describe('assertCanList', () => {
+  // Requesters may list (their own incidents: the use case restricts the query).
+  const allowed: Record<PrincipalName, boolean> = {
+    caller: true,
+    otherRequester: true,
+    agent: true,
+    admin: true,
+    roleless: false,
+    writingClient: true,
+    readingClient: true,
+    scopelessClient: false,
+    requesterWithWriteScope: true,
+    system: true,
+  };
+  it.each(principalNames)('%s', (name) => {
+    const attempt = () => assertCanList(principals[name]);
+    if (allowed[name]) expect(attempt).not.toThrow();
+    else expect(attempt).toThrow(ForbiddenError);
+  });
+});
 
 describe('canView', () => {
   // The fixture incident's caller is principals.caller.
