@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from '../../../functions/api-docs/openapi-document';
+import { INCIDENT_ROUTES } from '../../../functions/incident/routes';
+
+describe('the OpenAPI document', () => {
+  const document = buildOpenApiDocument();
+
+  it('is OpenAPI 3.1 and documents every incident route the API serves', () => {
+    expect(document.openapi).toBe('3.1.0');
+    const documented = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+      Object.keys(item ?? {}).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(documented.sort()).toEqual([...INCIDENT_ROUTES].sort());
+  });
+
+  it('describes bodies and errors with named schemas', () => {
+    const schemas = Object.keys(document.components?.schemas ?? {});
+    for (const name of [
+      'Incident',
+      'CreateIncidentRequest',
+      'PatchIncidentRequest',
+      'TransitionRequest',
+      'Problem',
+    ]) {
+      expect(schemas).toContain(name);
+    }
+    const create = document.paths?.['/incidents']?.post;
+    expect(Object.keys(create?.responses ?? {})).toEqual(
+      expect.arrayContaining(['201', '400', '422']),
+    );
+    expect(create?.responses?.['400']).toMatchObject({
+      content: { 'application/problem+json': expect.anything() },
+    });
+  });
+
+  it('keeps read-only fields out of the create request', () => {
+    const create = document.components?.schemas?.CreateIncidentRequest as {
+      properties?: Record<string, unknown>;
+      additionalProperties?: unknown;
+    };
+    expect(Object.keys(create.properties ?? {})).not.toContain('priority');
+    expect(Object.keys(create.properties ?? {})).not.toContain('number');
+    expect(create.additionalProperties).toBe(false);
+  });
+});
