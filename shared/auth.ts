@@ -14,6 +14,8 @@ export const RESOURCE_SERVER_ID = 'itsm';
 export const Scopes = {
   incidentsRead: `${RESOURCE_SERVER_ID}/incidents.read`,
   incidentsWrite: `${RESOURCE_SERVER_ID}/incidents.write`,
+  problemsRead: `${RESOURCE_SERVER_ID}/problems.read`,
+  problemsWrite: `${RESOURCE_SERVER_ID}/problems.write`,
 } as const;
 
 export interface Principal {
@@ -23,6 +25,21 @@ export interface Principal {
   /** The highest role the principal holds; machine clients have none. */
   role: Role | undefined;
   scopes: ReadonlySet<string>;
+}
+
+/**
+ * The system itself (scheduled jobs, event consumers): a client holding every scope, so that
+ * it passes the same rules as any integration. Events record it as actor kind `system`.
+ */
+export const SYSTEM_PRINCIPAL: Principal = Object.freeze({
+  id: 'system',
+  kind: 'client',
+  role: undefined,
+  scopes: new Set<string>(Object.values(Scopes)),
+});
+
+export function isSystemPrincipal(principal: Principal): boolean {
+  return principal.kind === 'client' && principal.id === SYSTEM_PRINCIPAL.id;
 }
 
 const ClaimsSchema = z

@@ -19,6 +19,17 @@ export const IncidentStates = [
 export const IncidentStateSchema = z.enum(IncidentStates);
 export type IncidentState = z.infer<typeof IncidentStateSchema>;
 
+/** States in which work is still pending; Resolved waits for confirmation, the rest are final. */
+export const OpenIncidentStates = [
+  'New',
+  'In Progress',
+  'On Hold',
+] as const satisfies IncidentState[];
+
+export function isOpenIncidentState(state: IncidentState): boolean {
+  return (OpenIncidentStates as readonly IncidentState[]).includes(state);
+}
+
 export const HoldReasons = [
   'Awaiting Caller',
   'Awaiting Change',

@@ -23,17 +23,7 @@ import {
   type NewIncidentInput,
 } from './model';
 
-export const SYSTEM_PRINCIPAL: Principal = Object.freeze({
-  id: 'system',
-  kind: 'client',
-  role: undefined,
-  scopes: new Set<string>([Scopes.incidentsRead, Scopes.incidentsWrite]),
-});
-
-/** For event metadata, whose actor distinguishes the system from integrations. */
-export function isSystemPrincipal(principal: Principal): boolean {
-  return principal.kind === 'client' && principal.id === SYSTEM_PRINCIPAL.id;
-}
+export { isSystemPrincipal, SYSTEM_PRINCIPAL } from '../../../shared/auth';
 
 const CREATE_FIELDS_FORBIDDEN_TO_REQUESTERS = [
   'caller',

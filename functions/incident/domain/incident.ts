@@ -1,3 +1,4 @@
+import { derivePriority } from '../../../shared/domain/priority';
 import { ConflictError, type FieldIssue, ValidationError } from '../../../shared/errors';
 import type { FieldChange } from '../../../shared/events/incidents';
 import {
@@ -16,7 +17,6 @@ import {
   revise,
   withoutUndefined,
 } from './model';
-import { derivePriority } from './priority';
 
 /** Impact and urgency default to Low, so an untriaged incident does not jump the queue. */
 const DEFAULT_IMPACT = 3;

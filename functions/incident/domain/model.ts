@@ -1,4 +1,6 @@
 import type { Principal } from '../../../shared/auth';
+import type { PriorityMatrix } from '../../../shared/domain/priority';
+import { withoutUndefined } from '../../../shared/domain/values';
 import {
   type Channel,
   type FieldChange,
@@ -6,9 +8,12 @@ import {
   type IncidentSnapshot,
   IncidentSnapshotSchema,
   type IncidentState,
+  isOpenIncidentState,
+  OpenIncidentStates,
   type ResolutionCode,
 } from '../../../shared/events/incidents';
-import type { PriorityMatrix } from './priority';
+
+export { isBlank, withoutUndefined } from '../../../shared/domain/values';
 
 /** The incident aggregate is exactly the published snapshot: no hidden internal state. */
 export type Incident = IncidentSnapshot;
@@ -82,20 +87,12 @@ export type TransitionCommand =
   | { action: 'reopen'; comment?: string }
   | { action: 'cancel'; comment?: string };
 
-/** States in which work is still pending; Resolved waits for confirmation, the rest are final. */
-export const OpenStates = ['New', 'In Progress', 'On Hold'] as const satisfies IncidentState[];
+export const OpenStates = OpenIncidentStates;
+export const isOpen = isOpenIncidentState;
 export const FinalStates = ['Closed', 'Canceled'] as const satisfies IncidentState[];
-
-export function isOpen(state: IncidentState): boolean {
-  return (OpenStates as readonly IncidentState[]).includes(state);
-}
 
 export function isFinal(state: IncidentState): boolean {
   return (FinalStates as readonly IncidentState[]).includes(state);
-}
-
-export function isBlank(text: string | undefined): boolean {
-  return text === undefined || text.trim() === '';
 }
 
 /** Version and update time are bookkeeping, not changes a person made. */
@@ -114,16 +111,6 @@ export function diffIncidents(before: Incident, after: Incident): FieldChange[] 
     old: before[field] ?? null,
     new: after[field] ?? null,
   }));
-}
-
-/**
- * Cleared optional fields are removed, not kept as `undefined`, so the snapshot matches its
- * schema exactly and stores without `removeUndefinedValues`.
- */
-export function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(
-    Object.entries(value).filter(([, fieldValue]) => fieldValue !== undefined),
-  ) as T;
 }
 
 /** Applies `fields` as a new version of the incident, with the changes they make. */

@@ -5,39 +5,27 @@
  *   (and people without a role) may not even see them, so the API answers them 404.
  * - Machine clients are authorized by scope: `problems.write` lets them do what agents do,
  *   `problems.read` only lets them view. A person's scopes grant nothing.
- * - Detection and the incident follow-ups act as PROBLEM_SYSTEM_PRINCIPAL, a client holding
- *   both scopes, so they pass the same rules as any integration.
+ * - Detection and the incident follow-ups act as the system principal (shared/auth.ts), a client
+ *   holding every scope, so they pass the same rules as any integration.
  */
-import { type Principal, RESOURCE_SERVER_ID } from '../../../shared/auth';
+import { type Principal, Scopes } from '../../../shared/auth';
 import { ConflictError, ForbiddenError } from '../../../shared/errors';
 import { isReadOnly, type Problem } from './model';
 
-/** OAuth scopes of the problem area, `<resource server id>/<scope>`. */
-export const ProblemScopes = {
-  problemsRead: `${RESOURCE_SERVER_ID}/problems.read`,
-  problemsWrite: `${RESOURCE_SERVER_ID}/problems.write`,
-} as const;
-
-export const PROBLEM_SYSTEM_PRINCIPAL: Principal = Object.freeze({
-  id: 'system',
-  kind: 'client',
-  role: undefined,
-  scopes: new Set<string>([ProblemScopes.problemsRead, ProblemScopes.problemsWrite]),
-});
+export { SYSTEM_PRINCIPAL as PROBLEM_SYSTEM_PRINCIPAL } from '../../../shared/auth';
 
 function isStaff(principal: Principal): boolean {
   return principal.kind === 'user' && (principal.role === 'agent' || principal.role === 'admin');
 }
 
 function isWritingClient(principal: Principal): boolean {
-  return principal.kind === 'client' && principal.scopes.has(ProblemScopes.problemsWrite);
+  return principal.kind === 'client' && principal.scopes.has(Scopes.problemsWrite);
 }
 
 function isReadingClient(principal: Principal): boolean {
   return (
     principal.kind === 'client' &&
-    (principal.scopes.has(ProblemScopes.problemsRead) ||
-      principal.scopes.has(ProblemScopes.problemsWrite))
+    (principal.scopes.has(Scopes.problemsRead) || principal.scopes.has(Scopes.problemsWrite))
   );
 }
 

@@ -6,9 +6,10 @@
  * open, and each note carries an id derived from what it says, so a replay writes nothing new.
  */
 import type { Principal } from '../../../shared/auth';
+import { isBlank } from '../../../shared/domain/values';
 import { ConflictError, ValidationError } from '../../../shared/errors';
 import type { ResolutionCode } from '../../../shared/events/incidents';
-import { isBlank, isOpen } from '../../incident/domain/model';
+import { isOpenIncidentState as isOpen } from '../../../shared/events/incidents';
 import { assertCanWrite } from './access';
 import { derivedId } from './ids';
 import {

@@ -1,6 +1,6 @@
+import { withoutUndefined } from '../../../shared/domain/values';
 import { ConflictError, ValidationError } from '../../../shared/errors';
 import type { FieldChange } from '../../../shared/events/incidents';
-import { withoutUndefined } from '../../incident/domain/model';
 import { assertCanWrite } from './access';
 import {
   type DomainContext,

@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import type { Principal } from '../../../shared/auth';
+import type { PriorityMatrix } from '../../../shared/domain/priority';
+import { withoutUndefined } from '../../../shared/domain/values';
 import {
   type FieldChange,
   HoldReasonSchema,
@@ -7,8 +9,6 @@ import {
   IncidentStateSchema,
   PrioritySchema,
 } from '../../../shared/events/incidents';
-import { withoutUndefined } from '../../incident/domain/model';
-import type { PriorityMatrix } from '../../incident/domain/priority';
 
 export const PROBLEM_NUMBER_PREFIX = 'PRB';
 

@@ -1,7 +1,7 @@
+import { derivePriority } from '../../../shared/domain/priority';
+import { isBlank, withoutUndefined } from '../../../shared/domain/values';
 import { ConflictError, type FieldIssue, ValidationError } from '../../../shared/errors';
 import type { FieldChange } from '../../../shared/events/incidents';
-import { isBlank, withoutUndefined } from '../../incident/domain/model';
-import { derivePriority } from '../../incident/domain/priority';
 import { assertCanWrite } from './access';
 import type { DetectionDecision } from './detection';
 import { linkRecord } from './links';

@@ -1,4 +1,5 @@
 import type { Principal } from '../../../shared/auth';
+import { isBlank } from '../../../shared/domain/values';
 import {
   type FieldIssue,
   ForbiddenError,
@@ -6,7 +7,6 @@ import {
   ValidationError,
 } from '../../../shared/errors';
 import type { FieldChange } from '../../../shared/events/incidents';
-import { isBlank } from '../../incident/domain/model';
 import { canWrite } from './access';
 import {
   type DomainContext,

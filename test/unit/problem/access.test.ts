@@ -5,15 +5,15 @@ import {
   assertCanWrite,
   canView,
   canWrite,
-  ProblemScopes,
   ProblemStates,
 } from '../../../functions/problem/domain';
+import { Scopes } from '../../../shared/auth';
 import { ConflictError, ForbiddenError } from '../../../shared/errors';
 import { aProblem, principalNames, principals, READERS, thrownBy, WRITERS } from './fixtures';
 
 describe('problem access', () => {
   it('names its scopes under the itsm resource server', () => {
-    expect(ProblemScopes).toEqual({
+    expect(Scopes).toMatchObject({
       problemsRead: 'itsm/problems.read',
       problemsWrite: 'itsm/problems.write',
     });

@@ -1,14 +1,12 @@
-import { SYSTEM_PRINCIPAL } from '../../../functions/incident/domain';
-import { DEFAULT_PRIORITY_MATRIX } from '../../../functions/incident/domain/priority';
 import {
   type IncidentRef,
   PROBLEM_SYSTEM_PRINCIPAL,
   type PriorityContext,
   type Problem,
-  ProblemScopes,
   type ProblemState,
 } from '../../../functions/problem/domain';
 import { type Principal, Scopes } from '../../../shared/auth';
+import { DEFAULT_PRIORITY_MATRIX } from '../../../shared/domain/priority';
 import type { IncidentState } from '../../../shared/events/incidents';
 
 export { thrownBy, validationIssues } from '../incident/fixtures';
@@ -25,13 +23,13 @@ export const principals = {
     id: 'client-w',
     kind: 'client',
     role: undefined,
-    scopes: new Set([ProblemScopes.problemsWrite]),
+    scopes: new Set([Scopes.problemsWrite]),
   },
   readingClient: {
     id: 'client-r',
     kind: 'client',
     role: undefined,
-    scopes: new Set([ProblemScopes.problemsRead]),
+    scopes: new Set([Scopes.problemsRead]),
   },
   // Incident scopes grant nothing on problems.
   incidentClient: {
@@ -45,10 +43,9 @@ export const principals = {
     id: 'requester-2',
     kind: 'user',
     role: 'requester',
-    scopes: new Set([ProblemScopes.problemsWrite]),
+    scopes: new Set([Scopes.problemsWrite]),
   },
   system: PROBLEM_SYSTEM_PRINCIPAL,
-  incidentSystem: SYSTEM_PRINCIPAL,
 } satisfies Record<string, Principal>;
 
 export type PrincipalName = keyof typeof principals;

@@ -114,7 +114,7 @@ describe('incidentFollowUp', () => {
     const followUp = incidentFollowUp(FIX_APPLIED, AWAITING);
     if (followUp?.action !== 'resolve') throw new Error('expected a resolve');
     const incident = anIncident('On Hold', { holdReason: 'Awaiting Problem' });
-    const result = transitionIncident(incident, followUp, ctx(principals.incidentSystem));
+    const result = transitionIncident(incident, followUp, ctx(principals.system));
     expect(result.incident).toMatchObject({
       state: 'Resolved',
       resolutionCode: 'Resolved by Problem',

@@ -255,9 +255,9 @@ describe('createDetectedProblem', () => {
     for (const link of links) expect(ProblemIncidentLinkSchema.parse(link)).toEqual(link);
   });
 
-  it('is refused to the incident system principal, which holds no problem scope', () => {
+  it('is refused to a client that holds incident scopes only', () => {
     expect(
-      thrownBy(() => createDetectedProblem(decision, 'PRB0001003', ctx(principals.incidentSystem))),
+      thrownBy(() => createDetectedProblem(decision, 'PRB0001003', ctx(principals.incidentClient))),
     ).toBeInstanceOf(ForbiddenError);
   });
 });
