@@ -1,14 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import { type IEventBus, Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { INCIDENT_ROUTES } from '../../functions/incident/routes';
 import { IncidentStateChanged } from '../../shared/events/catalog';
 import type { DeploySettings } from '../settings';
+import { EventConsumer } from './event-consumer';
 import type { ItsmHttpApi } from './http-api';
 import { type FunctionDefaults, ItsmFunction, type TableAction } from './itsm-function';
-import { DEAD_LETTER_RETENTION, SecureQueue } from './secure-queue';
 
 export interface IncidentAreaProps {
   readonly defaults: FunctionDefaults;
@@ -42,8 +41,7 @@ export class IncidentArea extends Construct {
   readonly apiFunction: ItsmFunction;
   readonly autoCloseFunction: ItsmFunction;
   readonly parentSyncFunction: ItsmFunction;
-  readonly parentSyncQueue: SecureQueue;
-  readonly parentSyncDeadLetterQueue: SecureQueue;
+  readonly parentSync: EventConsumer;
 
   constructor(scope: Construct, id: string, props: IncidentAreaProps) {
     super(scope, id);
@@ -85,33 +83,12 @@ export class IncidentArea extends Construct {
       description: 'Carries a parent incident state change over to its children.',
       timeout: PARENT_SYNC_TIMEOUT,
     });
-    // One dead-letter queue for both delivery and processing failures: either way it holds
-    // the event itself, ready to be redriven into the queue.
-    this.parentSyncDeadLetterQueue = new SecureQueue(this, 'ParentSyncDeadLetterQueue', {
-      retentionPeriod: DEAD_LETTER_RETENTION,
-    });
-    this.parentSyncQueue = new SecureQueue(this, 'ParentSyncQueue', {
-      visibilityTimeout: Duration.seconds(PARENT_SYNC_TIMEOUT.toSeconds() * 6),
-      deadLetterQueue: { queue: this.parentSyncDeadLetterQueue, maxReceiveCount: 5 },
-    });
-    new Rule(this, 'ParentSyncRule', {
+    this.parentSync = new EventConsumer(this, 'ParentSyncConsumer', {
       description: 'State changes of incidents that have children.',
       eventBus: props.eventBus,
-      eventPattern: {
-        source: [IncidentStateChanged.source],
-        detailType: [IncidentStateChanged.detailType],
-        detail: { data: { incident: { childCount: Match.greaterThan(0) } } },
-      },
-      targets: [
-        new SqsQueue(this.parentSyncQueue, {
-          deadLetterQueue: this.parentSyncDeadLetterQueue,
-          retryAttempts: 10,
-          maxEventAge: Duration.hours(24),
-        }),
-      ],
+      events: [IncidentStateChanged],
+      detail: { data: { incident: { childCount: Match.greaterThan(0) } } },
+      handler: this.parentSyncFunction,
     });
-    this.parentSyncFunction.addEventSource(
-      new SqsEventSource(this.parentSyncQueue, { batchSize: 10, reportBatchItemFailures: true }),
-    );
   }
 }

@@ -54,6 +54,9 @@ export interface ItsmFunctionProps {
  * writing its own logs; callers grant the rest.
  */
 export class ItsmFunction extends NodejsFunction {
+  /** Always set (Lambda's own type leaves it optional): queues size their visibility on it. */
+  declare readonly timeout: Duration;
+
   constructor(scope: Construct, id: string, props: ItsmFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}LogGroup`, {
       retention: RetentionDays.ONE_MONTH,
@@ -74,7 +77,7 @@ export class ItsmFunction extends NodejsFunction {
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      // CPU scales with memory; 1 GB keeps cold starts of the bundled SDK short.
+      // CPU scales with memory; 1 GB keeps cold starts short.
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,

@@ -243,12 +243,12 @@ describe('incident area', () => {
 
   it('queues state changes of incidents with children, matched by the catalog contract', () => {
     const { stateless, stateful } = synthesized;
-    const rule = resourceNamed(stateless, 'AWS::Events::Rule', 'IncidentsParentSyncRule');
-    const queue = resourceNamed(stateless, 'AWS::SQS::Queue', 'IncidentsParentSyncQueue');
+    const rule = resourceNamed(stateless, 'AWS::Events::Rule', 'IncidentsParentSyncConsumerRule');
+    const queue = resourceNamed(stateless, 'AWS::SQS::Queue', 'IncidentsParentSyncConsumerQueue');
     const deadLetters = resourceNamed(
       stateless,
       'AWS::SQS::Queue',
-      'IncidentsParentSyncDeadLetterQueue',
+      'IncidentsParentSyncConsumerDeadLetterQueue',
     );
 
     expect(rule.properties.EventPattern).toEqual({
@@ -270,7 +270,7 @@ describe('incident area', () => {
 
   it('consumes the parent-sync queue in batches of 10 reporting partial failures', () => {
     const { stateless } = synthesized;
-    const queue = resourceNamed(stateless, 'AWS::SQS::Queue', 'IncidentsParentSyncQueue');
+    const queue = resourceNamed(stateless, 'AWS::SQS::Queue', 'IncidentsParentSyncConsumerQueue');
     const parentSync = resourceNamed(stateless, 'AWS::Lambda::Function', 'IncidentsParentSync');
 
     stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -286,9 +286,9 @@ describe('incident area', () => {
     const deadLetters = resourceNamed(
       stateless,
       'AWS::SQS::Queue',
-      'IncidentsParentSyncDeadLetterQueue',
+      'IncidentsParentSyncConsumerDeadLetterQueue',
     );
-    const queue = resourceNamed(stateless, 'AWS::SQS::Queue', 'IncidentsParentSyncQueue');
+    const queue = resourceNamed(stateless, 'AWS::SQS::Queue', 'IncidentsParentSyncConsumerQueue');
 
     expect(queue.properties.RedrivePolicy).toEqual({
       deadLetterTargetArn: getAtt(deadLetters.logicalId, 'Arn'),
