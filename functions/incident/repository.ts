@@ -11,6 +11,7 @@ import { TABLE_NAME_ENV } from '../../shared/db/table';
 import type { OutboxEvent } from '../../shared/events/domain-event';
 import type { Actor } from '../../shared/events/envelope';
 import type { FieldChange } from '../../shared/events/incidents';
+import { type IdempotencyClaim, IdempotencyKeyTakenError } from '../../shared/idempotency';
 import { config } from './config';
 import type { Incident } from './domain';
 import { incidentCommentEntity, incidentEntity, incidentHistoryEntity } from './entities';
@@ -51,14 +52,7 @@ export interface CommentRecord {
   createdAt: string;
 }
 
-export interface IdempotencyRecord {
-  scope: string;
-  key: string;
-  requestHash: string;
-  resourceId: string;
-  createdAt: string;
-  expiresAt: number;
-}
+export type IdempotencyRecord = IdempotencyClaim;
 
 export interface IncidentWrite {
   incident: StoredIncident;
@@ -81,11 +75,6 @@ export class StaleIncidentError extends Error {
   constructor(readonly incidentId: string) {
     super(`Incident ${incidentId} was modified concurrently.`);
   }
-}
-
-/** The idempotency key was taken by another request between our read and our write. */
-export class IdempotencyKeyTakenError extends Error {
-  override readonly name = 'IdempotencyKeyTakenError';
 }
 
 /** DynamoDB refused the transaction because another one touched the same items at once. */

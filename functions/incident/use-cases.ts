@@ -1,13 +1,6 @@
-import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../../shared/auth';
-import { IDEMPOTENCY_RETENTION_SECONDS } from '../../shared/db/entities';
-import {
-  ForbiddenError,
-  IdempotencyKeyReusedError,
-  NotFoundError,
-  PreconditionFailedError,
-} from '../../shared/errors';
+import { ForbiddenError, NotFoundError, PreconditionFailedError } from '../../shared/errors';
 import type { OutboxEvent } from '../../shared/events/domain-event';
 import { domainEvent } from '../../shared/events/domain-event';
 import type { Actor, EventContract } from '../../shared/events/envelope';
@@ -19,6 +12,7 @@ import {
   IncidentStateChanged,
   IncidentUpdated,
 } from '../../shared/events/incidents';
+import { claimFor, IdempotencyKeyTakenError, replayOf } from '../../shared/idempotency';
 import { config } from './config';
 import {
   updateIncident as applyPatch,
@@ -53,7 +47,6 @@ import {
   getIncident,
   getIncidentByNumber,
   type HistoryEntry,
-  IdempotencyKeyTakenError,
   type IncidentWrite,
   type ListIncidentsQuery,
   listComments,
@@ -199,15 +192,6 @@ export async function loadVisibleIncident(
   return incident;
 }
 
-function requestHash(input: unknown): string {
-  const canonical = JSON.stringify(input, (_key, value) =>
-    value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
-      : value,
-  );
-  return createHash('sha256').update(canonical).digest('hex');
-}
-
 export interface CreateResult {
   incident: Incident;
   /** True when an earlier request with the same Idempotency-Key created it. */
@@ -216,10 +200,8 @@ export interface CreateResult {
 
 /**
  * Creates an incident. With an Idempotency-Key the key is claimed in the same transaction as
- * the incident, so a retry (or a concurrent duplicate) returns the first result and can never
- * create a second incident; the same key with another body is refused. Powertools'
- * idempotency utility is not used here because its record is written outside this
- * transaction, leaving a window in which a crash after commit would allow a duplicate.
+ * the incident (shared/idempotency.ts): a retry or a concurrent duplicate returns the first
+ * incident; the same key with another body is refused.
  */
 export async function createIncident(
   input: NewIncidentInput,
@@ -228,22 +210,17 @@ export async function createIncident(
 ): Promise<CreateResult> {
   assertCanCreate(ctx.principal);
   assertNoForbiddenFields(input, forbiddenCreateFields(ctx.principal), ctx.principal);
-  const scope = `incident-create:${ctx.principal.id}`;
-  const hash = requestHash(input);
+  const idempotent = idempotencyKey
+    ? { scope: `incident-create:${ctx.principal.id}`, key: idempotencyKey, input }
+    : undefined;
 
   return withRetries(async () => {
-    if (idempotencyKey) {
-      const earlier = await getIdempotencyRecord(scope, idempotencyKey);
-      if (earlier) {
-        if (earlier.requestHash !== hash) {
-          throw new IdempotencyKeyReusedError(
-            `Idempotency-Key '${idempotencyKey}' was used for a different request body.`,
-          );
-        }
-        const existing = await getIncident(earlier.resourceId);
-        if (!existing) throw new NotFoundError(`Incident ${earlier.resourceId} does not exist.`);
-        return { incident: snapshot(existing), replayed: true };
-      }
+    const earlier = idempotent && (await getIdempotencyRecord(idempotent.scope, idempotent.key));
+    if (idempotent && earlier) {
+      const id = replayOf(earlier, idempotent);
+      const existing = await getIncident(id);
+      if (!existing) throw new NotFoundError(`Incident ${id} does not exist.`);
+      return { incident: snapshot(existing), replayed: true };
     }
 
     const parent = input.parentId
@@ -258,16 +235,7 @@ export async function createIncident(
     if (parent) validateParentLink(incident, parent);
 
     const changes = new ChangeSet(ctx);
-    if (idempotencyKey) {
-      changes.idempotent({
-        scope,
-        key: idempotencyKey,
-        requestHash: hash,
-        resourceId: incident.id,
-        createdAt: ctx.now,
-        expiresAt: Math.floor(Date.parse(ctx.now) / 1000) + IDEMPOTENCY_RETENTION_SECONDS,
-      });
-    }
+    if (idempotent) changes.idempotent(claimFor(idempotent, incident.id, ctx.now));
     changes.revise(
       undefined,
       incident,
