@@ -5,29 +5,33 @@ import { withoutUndefined } from '../../../shared/domain/values';
 import {
   type FieldChange,
   HoldReasonSchema,
-  ImpactUrgencySchema,
   IncidentStateSchema,
-  PrioritySchema,
 } from '../../../shared/events/incidents';
+import {
+  type ProblemResolutionCode,
+  type ProblemSnapshot,
+  ProblemSnapshotSchema,
+  type ProblemState,
+} from '../../../shared/events/problems';
 
-export const PROBLEM_NUMBER_PREFIX = 'PRB';
+export {
+  PROBLEM_NUMBER_PREFIX,
+  type ProblemIncidentLink,
+  ProblemIncidentLinkSchema,
+  type ProblemResolutionCode,
+  ProblemResolutionCodeSchema,
+  ProblemResolutionCodes,
+  type ProblemSource,
+  ProblemSourceSchema,
+  ProblemSources,
+  type ProblemState,
+  ProblemStateSchema,
+  ProblemStates,
+} from '../../../shared/events/problems';
 
-/**
- * Duplicate and Canceled end a problem for good. Closed is read-only too, but a problem that
- * recurs can be re-analysed from it.
- */
-export const ProblemStates = [
-  'New',
-  'Assess',
-  'Root Cause Analysis',
-  'Fix in Progress',
-  'Resolved',
-  'Closed',
-  'Duplicate',
-  'Canceled',
-] as const;
-export const ProblemStateSchema = z.enum(ProblemStates);
-export type ProblemState = z.infer<typeof ProblemStateSchema>;
+/** The problem aggregate is exactly the published snapshot. */
+export const ProblemSchema = ProblemSnapshotSchema;
+export type Problem = ProblemSnapshot;
 
 /** Work on the problem is under way: it takes new incident links and detection links to it. */
 export const ActiveStates = [
@@ -45,59 +49,6 @@ export function isActive(state: ProblemState): boolean {
 export function isReadOnly(state: ProblemState): boolean {
   return (ReadOnlyStates as readonly ProblemState[]).includes(state);
 }
-
-/** Duplicate and Canceled are states of their own, so they are not resolution codes. */
-export const ProblemResolutionCodes = ['Fix Applied', 'Risk Accepted'] as const;
-export const ProblemResolutionCodeSchema = z.enum(ProblemResolutionCodes);
-export type ProblemResolutionCode = z.infer<typeof ProblemResolutionCodeSchema>;
-
-export const ProblemSources = ['manual', 'detected'] as const;
-export const ProblemSourceSchema = z.enum(ProblemSources);
-export type ProblemSource = z.infer<typeof ProblemSourceSchema>;
-
-export const ProblemSchema = z.object({
-  id: z.string(),
-  number: z.string(),
-  shortDescription: z.string(),
-  description: z.string().optional(),
-  category: z.string().optional(),
-  impact: ImpactUrgencySchema,
-  urgency: ImpactUrgencySchema,
-  priority: PrioritySchema,
-  /** The CI the problem is about: for a detected problem, the one its incidents share. */
-  configurationItem: z.string().optional(),
-  assignmentGroup: z.string().optional(),
-  assignee: z.string().optional(),
-  state: ProblemStateSchema,
-  /** A known error has a documented root cause and workaround (kept as an invariant). */
-  knownError: z.boolean(),
-  rootCause: z.string().optional(),
-  workaround: z.string().optional(),
-  resolutionCode: ProblemResolutionCodeSchema.optional(),
-  resolutionNotes: z.string().optional(),
-  /** The problem kept in this one's place, when Duplicate. */
-  duplicateOf: z.string().optional(),
-  linkedIncidentCount: z.number().int().min(0),
-  source: ProblemSourceSchema,
-  openedBy: z.string(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  resolvedAt: z.iso.datetime().optional(),
-  closedAt: z.iso.datetime().optional(),
-  version: z.number().int().positive(),
-});
-export type Problem = z.infer<typeof ProblemSchema>;
-
-/** One incident linked to one problem; stored beside the problem, one item per link. */
-export const ProblemIncidentLinkSchema = z.object({
-  problemId: z.string(),
-  incidentId: z.string(),
-  /** The incident's CI when linked, so a problem's affected CIs need no incident reads. */
-  configurationItem: z.string().optional(),
-  linkedAt: z.iso.datetime(),
-  linkedBy: z.string(),
-});
-export type ProblemIncidentLink = z.infer<typeof ProblemIncidentLinkSchema>;
 
 /** What the problem rules need to know of an incident. */
 export const IncidentRefSchema = z.object({
