@@ -14,6 +14,7 @@ import {
   type RedundancyGroup,
   type RelationshipType,
 } from '../functions/cmdb/domain';
+import { percentile } from './stats';
 
 const RELATIONSHIP_COUNT = 50_000;
 const WALKS = 1_000;
@@ -96,10 +97,6 @@ function generateCmdb(random: () => number) {
   ];
   while (relationships.length < RELATIONSHIP_COUNT) pick(extras)();
   return { cis, relationships, groups, pick };
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
 const random = randomSource(SEED);

@@ -13,18 +13,12 @@ import { LOCAL_AWS } from '../local/dynamodb';
 import { loadSigningKey, mintToken } from '../local/keys';
 import { startLocalRuntime } from '../local/runtime';
 import { CONSUMED_CAPACITY_HEADER } from '../shared/http/handler';
+import { percentile } from './stats';
 
 const BUNDLE_LIMIT_BYTES = 400 * 1024;
 const IMPORT_LIMIT_MS = 100;
 const IMPORT_RUNS = 7;
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return (
-    sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
-  );
-}
 
 function median(values: number[]): number {
   return percentile(values, 50);
