@@ -1,3 +1,4 @@
+import { CiCreated, CiRelationshipAdded, CiRelationshipRemoved, CiUpdated } from './cmdb';
 import type { EventContract } from './envelope';
 import {
   IncidentAssigned,
@@ -7,6 +8,7 @@ import {
   IncidentUpdated,
 } from './incidents';
 
+export * from './cmdb';
 export * from './envelope';
 export * from './incidents';
 
@@ -20,6 +22,10 @@ export const EVENT_CATALOG = {
   IncidentStateChanged,
   IncidentAssigned,
   IncidentCommented,
+  CiCreated,
+  CiUpdated,
+  CiRelationshipAdded,
+  CiRelationshipRemoved,
 } as const satisfies Record<string, EventContract>;
 
 export type EventName = keyof typeof EVENT_CATALOG;

@@ -1,0 +1,154 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type * as z from 'zod';
+import { ValidationError } from '../../shared/errors';
+import type { CiSnapshot } from '../../shared/events/cmdb';
+import { decodeCursor, encodeCursor } from '../../shared/http/cursor';
+import { type ApiRequest, createHttpHandler, type RouteHandler } from '../../shared/http/handler';
+import {
+  etagFor,
+  header,
+  parseJsonBody,
+  parseQuery,
+  requireIfMatch,
+} from '../../shared/http/request';
+import { type HttpResponse, json } from '../../shared/http/responses';
+import { validationErrorFrom } from '../../shared/validation';
+import type { CmdbRouteKey } from './routes';
+import {
+  CiIdParamSchema,
+  CiListSchema,
+  CiSchema,
+  CreateCiRequestSchema,
+  ImpactQuerySchema,
+  ImpactSchema,
+  ImportRequestSchema,
+  ImportResultSchema,
+  ListCisQuerySchema,
+  PatchCiRequestSchema,
+  RelationshipListSchema,
+  RelationshipParamsSchema,
+  RelationshipRequestSchema,
+  RelationshipSchema,
+} from './schemas';
+import {
+  addRelationship,
+  createCi,
+  getCiForPrincipal,
+  impactOf,
+  importAwsConfigItems,
+  listCis,
+  listRelationships,
+  type RequestContext,
+  removeRelationship,
+  updateCi,
+} from './use-cases';
+
+function contextOf(request: ApiRequest): RequestContext {
+  return { principal: request.principal, now: request.now, correlationId: request.correlationId };
+}
+
+/** Path parameters arrive URL-decoded from API Gateway; an invalid one is a 400 on its name. */
+function pathParameters<S extends z.ZodType>(request: ApiRequest, schema: S): z.output<S> {
+  const parsed = schema.safeParse(request.pathParameters);
+  if (!parsed.success) throw validationErrorFrom(parsed.error, 'path');
+  return parsed.data;
+}
+
+const ciId = (request: ApiRequest) => pathParameters(request, CiIdParamSchema).id;
+
+/** Responses go through their schema: fields in a stable order, nothing internal leaks. */
+function withEtag(status: number, ci: CiSnapshot, headers: Record<string, string> = {}) {
+  return json(status, CiSchema.parse(ci), { etag: etagFor(ci.id, ci.version), ...headers });
+}
+
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+function idempotencyKey(request: ApiRequest): string | undefined {
+  const key = header(request.event, 'idempotency-key');
+  if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+    throw new ValidationError([
+      {
+        field: 'Idempotency-Key',
+        message: `expected 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
+      },
+    ]);
+  }
+  return key;
+}
+
+function noContent(): HttpResponse {
+  return { statusCode: 204, headers: {} };
+}
+
+const ifMatch = (event: APIGatewayProxyEventV2) => (current: CiSnapshot) => {
+  requireIfMatch(event, current.id, current.version);
+};
+
+const routes: Record<CmdbRouteKey, RouteHandler> = {
+  'POST /cis': async (request) => {
+    const body = parseJsonBody(request.event, CreateCiRequestSchema);
+    const { ci, replayed } = await createCi(body, contextOf(request), idempotencyKey(request));
+    return withEtag(201, ci, {
+      location: `/cis/${ci.id}`,
+      ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
+    });
+  },
+
+  'GET /cis': async (request) => {
+    const { cursor, limit, ...filters } = parseQuery(request.event, ListCisQuerySchema);
+    const page = await listCis(
+      { ...filters, limit, cursor: decodeCursor(cursor, filters) },
+      request.principal,
+    );
+    return json(
+      200,
+      CiListSchema.parse({ items: page.items, nextCursor: encodeCursor(page.cursor, filters) }),
+    );
+  },
+
+  'POST /cis/import': async (request) => {
+    const body = parseJsonBody(request.event, ImportRequestSchema);
+    const items = await importAwsConfigItems(
+      Array.isArray(body) ? body : [body],
+      contextOf(request),
+    );
+    return json(200, ImportResultSchema.parse({ items }));
+  },
+
+  'GET /cis/{id}': async (request) =>
+    withEtag(200, await getCiForPrincipal(ciId(request), request.principal)),
+
+  'PATCH /cis/{id}': async (request) => {
+    const id = ciId(request);
+    const patch = parseJsonBody(request.event, PatchCiRequestSchema);
+    return withEtag(200, await updateCi(id, patch, contextOf(request), ifMatch(request.event)));
+  },
+
+  'GET /cis/{id}/relationships': async (request) => {
+    const items = await listRelationships(ciId(request), request.principal);
+    return json(200, RelationshipListSchema.parse({ items }));
+  },
+
+  'POST /cis/{id}/relationships': async (request) => {
+    const id = ciId(request);
+    const body = parseJsonBody(request.event, RelationshipRequestSchema);
+    const relationship = await addRelationship(id, body, contextOf(request));
+    return json(201, RelationshipSchema.parse(relationship), {
+      location: `/cis/${id}/relationships/${relationship.type}/${encodeURIComponent(relationship.target)}`,
+    });
+  },
+
+  'DELETE /cis/{id}/relationships/{type}/{target}': async (request) => {
+    const { id, type, target } = pathParameters(request, RelationshipParamsSchema);
+    await removeRelationship(id, { type, target }, contextOf(request));
+    return noContent();
+  },
+
+  'GET /cis/{id}/impact': async (request) => {
+    const id = ciId(request);
+    const { maxDepth } = parseQuery(request.event, ImpactQuerySchema);
+    return json(200, ImpactSchema.parse(await impactOf(id, maxDepth, request.principal)));
+  },
+};
+
+export const handler = createHttpHandler(routes);

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CMDB_ROUTES } from '../../functions/cmdb/routes';
+import { buildApp } from '../../infra/build-app';
+import { CmdbArea } from '../../infra/constructs/cmdb-area';
+import { ItsmHttpApi } from '../../infra/constructs/http-api';
+import type { StatefulStack } from '../../infra/stateful-stack';
+import { TABLE_KEYS } from '../../shared/db/table';
+import type { ValidationReport } from './synth';
+
+let template: Template;
+
+beforeAll(() => {
+  // Not bundled: the test reads the template only.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'CmdbAreaTest');
+  const table = new TableV2(stack, 'Table', {
+    partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+    sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
+  });
+  const api = new ItsmHttpApi(stack, 'Api', {
+    stage: 'test',
+    issuerUrl: 'https://issuer.example.com',
+    audiences: ['client'],
+  });
+  new CmdbArea(stack, 'Cmdb', { defaults: { stage: 'test', logLevel: 'INFO', table }, api });
+  template = Template.fromStack(stack);
+});
+
+describe('CmdbArea', () => {
+  it('routes every CMDB route to its function behind the JWT authorizer', () => {
+    const [authorizerId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+    for (const routeKey of CMDB_ROUTES) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: routeKey,
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: authorizerId },
+      });
+    }
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', CMDB_ROUTES.length);
+  });
+
+  it('runs on Node.js 24 on ARM', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'cmdb' }) },
+    });
+  });
+
+  it('grants exactly the table actions it uses, BatchGetItem for the impact walk', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[],
+    );
+    const actions = statements
+      .flatMap((statement) => statement.Action)
+      .filter((action) => action.startsWith('dynamodb:'))
+      .sort();
+    expect(actions).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
+  });
+
+  it('passes the cdk-nag checks of the app when added to its stateless stack', () => {
+    const app = buildApp({ bundle: false });
+    const stateful = app.node.findChild('ItsmStateful') as StatefulStack;
+    const stateless = app.node.findChild('ItsmStateless') as Stack;
+    new CmdbArea(stateless, 'Cmdb', {
+      defaults: { stage: 'test', logLevel: 'INFO', table: stateful.table as Table },
+      api: stateless.node.findChild('Api') as ItsmHttpApi,
+    });
+    const assembly = app.synth();
+    const report = JSON.parse(
+      readFileSync(join(assembly.directory, VALIDATION_REPORT_FILE), 'utf8'),
+    ) as ValidationReport;
+    const findings = report.pluginReports.flatMap((plugin) =>
+      plugin.violations.map((violation) => violation.ruleName),
+    );
+    expect(findings).toEqual([]);
+  });
+});
