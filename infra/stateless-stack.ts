@@ -4,6 +4,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { API_DOCS_ROUTES } from '../functions/incident/routes';
+import { CmdbArea } from './constructs/cmdb-area';
 import { ItsmHttpApi } from './constructs/http-api';
 import { Identity } from './constructs/identity';
 import { IncidentArea } from './constructs/incident-area';
@@ -60,6 +61,8 @@ export class StatelessStack extends Stack {
       eventBus: props.eventBus,
       api,
     });
+
+    new CmdbArea(this, 'Cmdb', { defaults, api });
 
     new OutboxPipe(this, 'Outbox', {
       defaults,

@@ -42,7 +42,7 @@ export const ROLE_SUBJECTS: Record<Role, string> = {
 };
 
 /** Scopes of a machine client's (client credentials) token. */
-export const CLIENT_SCOPE = `${Scopes.incidentsRead} ${Scopes.incidentsWrite}`;
+export const CLIENT_SCOPE = Object.values(Scopes).join(' ');
 /** Scopes of a person's token from the hosted UI: those the template's people client allows. */
 export const USER_SCOPE = `openid email profile ${CLIENT_SCOPE}`;
 

@@ -1,12 +1,11 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type * as z from 'zod';
-import { ValidationError } from '../../shared/errors';
 import type { CiSnapshot } from '../../shared/events/cmdb';
 import { decodeCursor, encodeCursor } from '../../shared/http/cursor';
 import { type ApiRequest, createHttpHandler, type RouteHandler } from '../../shared/http/handler';
 import {
   etagFor,
-  header,
+  idempotencyKey,
   parseJsonBody,
   parseQuery,
   requireIfMatch,
@@ -61,21 +60,6 @@ function withEtag(status: number, ci: CiSnapshot, headers: Record<string, string
   return json(status, CiSchema.parse(ci), { etag: etagFor(ci.id, ci.version), ...headers });
 }
 
-const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
-
-function idempotencyKey(request: ApiRequest): string | undefined {
-  const key = header(request.event, 'idempotency-key');
-  if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
-    throw new ValidationError([
-      {
-        field: 'Idempotency-Key',
-        message: `expected 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
-      },
-    ]);
-  }
-  return key;
-}
-
 function noContent(): HttpResponse {
   return { statusCode: 204, headers: {} };
 }
@@ -87,7 +71,11 @@ const ifMatch = (event: APIGatewayProxyEventV2) => (current: CiSnapshot) => {
 const routes: Record<CmdbRouteKey, RouteHandler> = {
   'POST /cis': async (request) => {
     const body = parseJsonBody(request.event, CreateCiRequestSchema);
-    const { ci, replayed } = await createCi(body, contextOf(request), idempotencyKey(request));
+    const { ci, replayed } = await createCi(
+      body,
+      contextOf(request),
+      idempotencyKey(request.event),
+    );
     return withEtag(201, ci, {
       location: `/cis/${ci.id}`,
       ...(replayed ? { 'idempotent-replayed': 'true' } : {}),

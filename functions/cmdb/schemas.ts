@@ -7,7 +7,7 @@ import {
   LifecycleStateSchema,
   RelationshipTypeSchema,
 } from './domain';
-import { MAX_IMPACT_DEPTH, MAX_IMPORT_DOCUMENTS } from './use-cases';
+import { MAX_IMPACT_DEPTH, MAX_IMPORT_DOCUMENTS } from './limits';
 
 /**
  * The CMDB API's request and response schemas: validation at the edge and the source of the

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { isSystemPrincipal, type Principal, Scopes } from '../../shared/auth';
+import { type Principal, Scopes } from '../../shared/auth';
 import {
   ConflictError,
   ForbiddenError,
@@ -15,7 +15,7 @@ import {
   CiUpdated,
 } from '../../shared/events/cmdb';
 import { domainEvent, type OutboxEvent } from '../../shared/events/domain-event';
-import type { Actor, EventContract } from '../../shared/events/envelope';
+import { actorOf, type EventContract } from '../../shared/events/envelope';
 import {
   claimFor,
   type IdempotencyClaim,
@@ -43,6 +43,7 @@ import {
   relationshipKey,
   validateRelationship,
 } from './domain';
+import { MAX_EDGES_PER_CI, MAX_IMPACT_CIS } from './limits';
 import {
   type CiEdge,
   CiTransactionConflictError,
@@ -62,18 +63,6 @@ export interface RequestContext {
   now: string;
   correlationId?: string;
 }
-
-/**
- * A CI keeps at most this many relationships: its adjacency list lives in its item, which
- * DynamoDB caps at 400 KB (2,000 edges of 100-character ids take about 270 KB).
- */
-export const MAX_EDGES_PER_CI = 2000;
-/** The deepest impact walk served; each level costs at least one BatchGetItem round trip. */
-export const MAX_IMPACT_DEPTH = 8;
-/** The impact walk stops loading beyond this many CIs and reports the result as truncated. */
-export const MAX_IMPACT_CIS = 5000;
-/** Configuration items per import request. */
-export const MAX_IMPORT_DOCUMENTS = 100;
 
 /**
  * CIs are not secret: every signed-in person may read the CMDB (a requester names the
@@ -96,14 +85,6 @@ export function assertCanWriteCmdb(principal: Principal): void {
   if (!allowed) {
     throw new ForbiddenError('Changing the CMDB requires the agent role or the cmdb.write scope.');
   }
-}
-
-function actorOf(principal: Principal): Actor {
-  return {
-    id: principal.id,
-    kind: isSystemPrincipal(principal) ? 'system' : principal.kind,
-    ...(principal.role ? { role: principal.role } : {}),
-  };
 }
 
 /** What clients and events see: no adjacency list, fingerprint or event sequence. */

@@ -5,6 +5,7 @@ import { type ApiRequest, createHttpHandler, type RouteHandler } from '../../sha
 import {
   etagFor,
   header,
+  idempotencyKey,
   parseJsonBody,
   parseQuery,
   requireIfMatch,
@@ -39,8 +40,6 @@ import {
   updateIncident,
 } from './use-cases';
 
-const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
-
 function contextOf(request: ApiRequest): RequestContext {
   return { principal: request.principal, now: request.now, correlationId: request.correlationId };
 }
@@ -62,19 +61,6 @@ function withEtag(
     etag: etagFor(incident.id, incident.version),
     ...headers,
   });
-}
-
-function idempotencyKey(request: ApiRequest): string | undefined {
-  const key = header(request.event, 'idempotency-key');
-  if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
-    throw new ValidationError([
-      {
-        field: 'Idempotency-Key',
-        message: `expected 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
-      },
-    ]);
-  }
-  return key;
 }
 
 /**
@@ -112,7 +98,7 @@ const routes: Record<IncidentRouteKey, RouteHandler> = {
     const { incident, replayed } = await createIncident(
       body,
       contextOf(request),
-      idempotencyKey(request),
+      idempotencyKey(request.event),
     );
     return withEtag(201, incident, {
       location: `/incidents/${incident.id}`,

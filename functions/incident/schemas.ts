@@ -161,15 +161,3 @@ export const HistoryEntrySchema = z
   })
   .meta({ id: 'HistoryEntry' });
 export const HistoryListSchema = page(HistoryEntrySchema, 'HistoryList');
-
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-  })
-  .loose()
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });

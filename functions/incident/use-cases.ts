@@ -3,7 +3,7 @@ import type { Principal } from '../../shared/auth';
 import { ForbiddenError, NotFoundError, PreconditionFailedError } from '../../shared/errors';
 import type { OutboxEvent } from '../../shared/events/domain-event';
 import { domainEvent } from '../../shared/events/domain-event';
-import type { Actor, EventContract } from '../../shared/events/envelope';
+import { type Actor, actorOf, type EventContract } from '../../shared/events/envelope';
 import {
   type FieldChange,
   IncidentAssigned,
@@ -30,7 +30,6 @@ import {
   forbiddenPatchFields,
   type Incident,
   type IncidentPatch,
-  isSystemPrincipal,
   type NewIncidentInput,
   type ParentTransition,
   revise,
@@ -67,14 +66,6 @@ export interface RequestContext {
 
 /** Numbers look like INC0001001; anything else addresses the incident by id. */
 const INCIDENT_NUMBER = /^INC\d{7,}$/i;
-
-export function actorOf(principal: Principal): Actor {
-  return {
-    id: principal.id,
-    kind: isSystemPrincipal(principal) ? 'system' : principal.kind,
-    ...(principal.role ? { role: principal.role } : {}),
-  };
-}
 
 /** The principal an event's actor stood for, as far as the event tells (no scopes). */
 export function principalOf(actor: Actor): Principal {

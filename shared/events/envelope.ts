@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isSystemPrincipal, type Principal } from '../auth';
 
 /** Who caused a change: a person (user token), a machine client (client credentials) or the system itself. */
 export const ActorSchema = z.object({
@@ -8,6 +9,15 @@ export const ActorSchema = z.object({
   role: z.enum(['requester', 'agent', 'admin']).optional(),
 });
 export type Actor = z.infer<typeof ActorSchema>;
+
+/** The actor an event or history entry records for the principal that made the change. */
+export function actorOf(principal: Principal): Actor {
+  return {
+    id: principal.id,
+    kind: isSystemPrincipal(principal) ? 'system' : principal.kind,
+    ...(principal.role ? { role: principal.role } : {}),
+  };
+}
 
 /**
  * Metadata every domain event carries in `detail.metadata`. `eventId` is derived from the

@@ -56,6 +56,22 @@ export function parseQuery<S extends z.ZodType>(
   return result.data;
 }
 
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/** The Idempotency-Key header of a create, if sent; it must be 1 to 255 characters. */
+export function idempotencyKey(event: APIGatewayProxyEventV2): string | undefined {
+  const key = header(event, 'idempotency-key');
+  if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+    throw new ValidationError([
+      {
+        field: 'Idempotency-Key',
+        message: `expected 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
+      },
+    ]);
+  }
+  return key;
+}
+
 /** Strong ETag of a versioned resource. */
 export function etagFor(id: string, version: number): string {
   return `"${id}.${version}"`;
@@ -78,7 +94,7 @@ export function requireIfMatch(
   const expected = etagFor(id, currentVersion);
   if (!tags.includes(expected)) {
     throw new PreconditionFailedError(
-      `The incident has changed since that ETag was issued; the current ETag is ${expected}.`,
+      `The resource has changed since that ETag was issued; the current ETag is ${expected}.`,
       currentVersion,
     );
   }

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CMDB_ROUTES } from '../../functions/cmdb/routes';
 import { API_DOCS_ROUTES, INCIDENT_ROUTES } from '../../functions/incident/routes';
 import { InvalidDeploySettingsError } from '../../infra/settings';
 import { RESOURCE_SERVER_ID, Roles, Scopes } from '../../shared/auth';
@@ -82,7 +83,7 @@ describe('HTTP API', () => {
     }
     stateless.resourceCountIs(
       'AWS::ApiGatewayV2::Route',
-      INCIDENT_ROUTES.length + API_DOCS_ROUTES.length,
+      INCIDENT_ROUTES.length + CMDB_ROUTES.length + API_DOCS_ROUTES.length,
     );
   });
 
@@ -122,7 +123,7 @@ describe('functions', () => {
     const functions = Object.values(stateless.findResources('AWS::Lambda::Function'));
     const logGroups = stateless.findResources('AWS::Logs::LogGroup');
 
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',

@@ -6,6 +6,7 @@ import type { JWK } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiGateway, startApiGateway } from '../../../local/api-gateway';
 import {
+  CLIENT_SCOPE,
   createTokenVerifier,
   LOCAL_CLIENT_ID,
   LOCAL_ISSUER,
@@ -272,10 +273,7 @@ describe('the JWT authorizer', () => {
     expect(
       (await call('POST', '/scoped', { headers: { authorization: `Bearer ${writer}` } })).status,
     ).toBe(200);
-    expect(lastEvent().requestContext.authorizer.jwt.scopes).toEqual([
-      'itsm/incidents.read',
-      'itsm/incidents.write',
-    ]);
+    expect(lastEvent().requestContext.authorizer.jwt.scopes).toEqual(CLIENT_SCOPE.split(' '));
   });
 });
 

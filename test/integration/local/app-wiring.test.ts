@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CMDB_ROUTES } from '../../../functions/cmdb/routes';
 import { API_DOCS_ROUTES, INCIDENT_ROUTES } from '../../../functions/incident/routes';
 import { LOCAL_CLIENT_ID, LOCAL_ISSUER } from '../../../local/keys';
 import { type LocalWiring, readWiring, synthesize } from '../../../local/template';
@@ -22,7 +23,7 @@ describe('the local wiring of the CDK app', () => {
   it('serves exactly the API routes, incident routes behind the JWT authorizer', () => {
     const routes = wiring.api?.routes ?? [];
     expect(routes.map((route) => route.routeKey).sort()).toEqual(
-      [...INCIDENT_ROUTES, ...API_DOCS_ROUTES].sort(),
+      [...INCIDENT_ROUTES, ...CMDB_ROUTES, ...API_DOCS_ROUTES].sort(),
     );
     for (const route of routes) {
       const isPublic = (API_DOCS_ROUTES as readonly string[]).includes(route.routeKey);

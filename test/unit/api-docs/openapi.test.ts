@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../../functions/api-docs/openapi-document';
+import { CMDB_ROUTES } from '../../../functions/cmdb/routes';
 import { INCIDENT_ROUTES } from '../../../functions/incident/routes';
 
 describe('the OpenAPI document', () => {
   const document = buildOpenApiDocument();
 
-  it('is OpenAPI 3.1 and documents every incident route the API serves', () => {
+  it('is OpenAPI 3.1 and documents every route the API serves behind its authorizer', () => {
     expect(document.openapi).toBe('3.1.0');
     const documented = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
       Object.keys(item ?? {}).map((method) => `${method.toUpperCase()} ${path}`),
     );
-    expect(documented.sort()).toEqual([...INCIDENT_ROUTES].sort());
+    expect(documented.sort()).toEqual([...INCIDENT_ROUTES, ...CMDB_ROUTES].sort());
   });
 
   it('describes bodies and errors with named schemas', () => {
@@ -20,7 +21,7 @@ describe('the OpenAPI document', () => {
       'CreateIncidentRequest',
       'PatchIncidentRequest',
       'TransitionRequest',
-      'Problem',
+      'ProblemDetails',
     ]) {
       expect(schemas).toContain(name);
     }
