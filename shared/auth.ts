@@ -31,7 +31,7 @@ export interface Principal {
 
 /**
  * The system itself (scheduled jobs, event consumers): a client holding every scope, so that
- * it passes the same rules as any integration. Events record it as actor kind `system`.
+ * it passes the same rules like any integration. Events record it as actor kind `system`.
  */
 export const SYSTEM_PRINCIPAL: Principal = Object.freeze({
   id: 'system',

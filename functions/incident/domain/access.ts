@@ -10,7 +10,7 @@
  * - Agents and admins may do everything. Clients with `incidents.write` may do what agents do;
  *   `incidents.read` only lets them view.
  * - The system (parent/child sync, auto-close) acts as a machine client holding both scopes,
- *   so it passes the same rules as any integration without a special case. Its id `system`
+ *   so it passes the same rules like any integration without a special case. Its id `system`
  *   cannot collide with a Cognito client id (26 random characters) or a user `sub` (a UUID).
  */
 import { type Principal, Scopes } from '../../../shared/auth';

@@ -1,6 +1,6 @@
 import type { Principal } from '../../../shared/auth';
 import type { PriorityMatrix } from '../../../shared/domain/priority';
-import { withoutUndefined } from '../../../shared/domain/values';
+import { revisionsOf } from '../../../shared/domain/revision';
 import {
   type Channel,
   type FieldChange,
@@ -95,23 +95,10 @@ export function isFinal(state: IncidentState): boolean {
   return (FinalStates as readonly IncidentState[]).includes(state);
 }
 
-/** Version and update time are bookkeeping, not changes a person made. */
-const UNTRACKED_FIELDS: ReadonlySet<string> = new Set(['version', 'updatedAt']);
-const TRACKED_FIELDS = (Object.keys(IncidentSnapshotSchema.shape) as (keyof Incident)[]).filter(
-  (field) => !UNTRACKED_FIELDS.has(field),
-);
+const incidentRevisions = revisionsOf<Incident>(IncidentSnapshotSchema);
 
-/**
- * Field-level differences for the audit history. An absent value is reported as `null`, so
- * the history stays explicit once serialized (JSON and DynamoDB both drop `undefined`).
- */
-export function diffIncidents(before: Incident, after: Incident): FieldChange[] {
-  return TRACKED_FIELDS.filter((field) => before[field] !== after[field]).map((field) => ({
-    field,
-    old: before[field] ?? null,
-    new: after[field] ?? null,
-  }));
-}
+/** Field-level differences for the audit history. */
+export const diffIncidents = incidentRevisions.diff;
 
 /** Applies `fields` as a new version of the incident, with the changes they make. */
 export function revise(
@@ -119,11 +106,6 @@ export function revise(
   fields: Partial<Incident>,
   now: string,
 ): { incident: Incident; changes: FieldChange[] } {
-  const revised = withoutUndefined({
-    ...incident,
-    ...fields,
-    version: incident.version + 1,
-    updatedAt: now,
-  });
-  return { incident: revised, changes: diffIncidents(incident, revised) };
+  const { revised, changes } = incidentRevisions.revise(incident, fields, now);
+  return { incident: revised, changes };
 }

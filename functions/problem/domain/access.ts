@@ -6,7 +6,7 @@
  * - Machine clients are authorized by scope: `problems.write` lets them do what agents do,
  *   `problems.read` only lets them view. A person's scopes grant nothing.
  * - Detection and the incident follow-ups act as the system principal (shared/auth.ts), a client
- *   holding every scope, so they pass the same rules as any integration.
+ *   holding every scope, so they pass the same rules like any integration.
  */
 import { type Principal, Scopes } from '../../../shared/auth';
 import { ConflictError, ForbiddenError } from '../../../shared/errors';

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { Principal } from '../../../shared/auth';
 import type { PriorityMatrix } from '../../../shared/domain/priority';
-import { withoutUndefined } from '../../../shared/domain/values';
+import { revisionsOf } from '../../../shared/domain/revision';
 import {
   type FieldChange,
   HoldReasonSchema,
@@ -138,20 +138,10 @@ export type ProblemTransitionCommand =
   | { action: 'markDuplicate'; duplicateOf: string; comment?: string }
   | { action: 'cancel'; comment?: string };
 
-/** Version and update time are bookkeeping, not changes a person made. */
-const UNTRACKED_FIELDS: ReadonlySet<string> = new Set(['version', 'updatedAt']);
-const TRACKED_FIELDS = (Object.keys(ProblemSchema.shape) as (keyof Problem)[]).filter(
-  (field) => !UNTRACKED_FIELDS.has(field),
-);
+const problemRevisions = revisionsOf<Problem>(ProblemSnapshotSchema);
 
-/** Field-level differences for the audit history; an absent value is reported as `null`. */
-export function diffProblems(before: Problem, after: Problem): FieldChange[] {
-  return TRACKED_FIELDS.filter((field) => before[field] !== after[field]).map((field) => ({
-    field,
-    old: before[field] ?? null,
-    new: after[field] ?? null,
-  }));
-}
+/** Field-level differences for the audit history. */
+export const diffProblems = problemRevisions.diff;
 
 /** Applies `fields` as a new version of the problem, with the changes they make. */
 export function revise(
@@ -159,11 +149,6 @@ export function revise(
   fields: Partial<Problem>,
   now: string,
 ): { problem: Problem; changes: FieldChange[] } {
-  const revised = withoutUndefined({
-    ...problem,
-    ...fields,
-    version: problem.version + 1,
-    updatedAt: now,
-  });
-  return { problem: revised, changes: diffProblems(problem, revised) };
+  const { revised, changes } = problemRevisions.revise(problem, fields, now);
+  return { problem: revised, changes };
 }
