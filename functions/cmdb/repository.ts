@@ -1,14 +1,11 @@
 import { Service } from 'electrodb';
 import { documentClient } from '../../shared/db/client';
-import {
-  idempotencyEntity,
-  OUTBOX_RETENTION_SECONDS,
-  outboxEntity,
-} from '../../shared/db/entities';
+import { idempotencyEntity, outboxEntity } from '../../shared/db/entities';
 import { TABLE_NAME_ENV } from '../../shared/db/table';
+import { cancellationError, outboxItem } from '../../shared/db/transactions';
 import type { CiSource } from '../../shared/events/cmdb';
 import type { OutboxEvent } from '../../shared/events/domain-event';
-import { type IdempotencyClaim, IdempotencyKeyTakenError } from '../../shared/idempotency';
+import type { IdempotencyClaim } from '../../shared/idempotency';
 import { config } from './config';
 import type { ConfigurationItem, RelationshipType } from './domain';
 import { ciEntity } from './entities';
@@ -51,19 +48,6 @@ export interface UnitOfWork {
   idempotency?: IdempotencyClaim;
 }
 
-/** A CI in the unit of work was changed (or created) by someone else since it was read. */
-export class StaleCiError extends Error {
-  override readonly name = 'StaleCiError';
-  constructor(readonly ciId: string) {
-    super(`CI ${ciId} was modified concurrently.`);
-  }
-}
-
-/** DynamoDB refused the transaction because another one touched the same items at once. */
-export class CiTransactionConflictError extends Error {
-  override readonly name = 'CiTransactionConflictError';
-}
-
 export async function commit(work: UnitOfWork): Promise<void> {
   const result = await store.transaction
     .write(({ ci, outbox, idempotency }) => [
@@ -77,26 +61,15 @@ export async function commit(work: UnitOfWork): Promise<void> {
               .where((attributes, { eq }) => eq(attributes.version, expectedVersion))
               .commit();
       }),
-      ...work.events.map((event) =>
-        outbox
-          .create({
-            ...event,
-            expiresAt: Math.floor(Date.parse(event.occurredAt) / 1000) + OUTBOX_RETENTION_SECONDS,
-          })
-          .commit(),
-      ),
+      ...work.events.map((event) => outbox.create(outboxItem(event)).commit()),
     ])
     .go();
   if (!result.canceled) return;
   const reasons = (result.data as Array<{ code: string }>).map((entry) => entry.code);
-  if (reasons.includes('TransactionConflict')) throw new CiTransactionConflictError();
-  if (work.idempotency && reasons[0] === 'ConditionalCheckFailed') {
-    throw new IdempotencyKeyTakenError();
-  }
-  const offset = work.idempotency ? 1 : 0;
-  const stale = work.cis.find((_, index) => reasons[offset + index] === 'ConditionalCheckFailed');
-  if (stale) throw new StaleCiError(stale.ci.id);
-  throw new Error(`Transaction canceled: ${reasons.join(', ')}`);
+  throw cancellationError(reasons, {
+    claimsIdempotencyKey: work.idempotency !== undefined,
+    versionedIds: work.cis.map(({ ci }) => ci.id),
+  });
 }
 
 type Item = StoredCi & { groupListedAt?: string };

@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { type Principal, Scopes } from '../../shared/auth';
+import { StaleVersionError, TransactionConflictError } from '../../shared/db/transactions';
 import {
   ConflictError,
   ForbiddenError,
@@ -46,14 +47,12 @@ import {
 import { MAX_EDGES_PER_CI, MAX_IMPACT_CIS } from './limits';
 import {
   type CiEdge,
-  CiTransactionConflictError,
   commit,
   getCi,
   getCis,
   getIdempotencyClaim,
   type ListCisQuery,
   listCis as queryCis,
-  StaleCiError,
   type StoredCi,
   type UnitOfWork,
 } from './repository';
@@ -173,8 +172,8 @@ async function withRetries<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
       return await run();
     } catch (error) {
       const retriable =
-        error instanceof CiTransactionConflictError ||
-        error instanceof StaleCiError ||
+        error instanceof TransactionConflictError ||
+        error instanceof StaleVersionError ||
         error instanceof IdempotencyKeyTakenError;
       if (!retriable || attempt >= attempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
@@ -309,7 +308,7 @@ export async function updateCi(
     { contract: CiUpdated, data: (ci) => ({ ci, changedFields }) },
   ]);
   await changes.commit().catch((error) => {
-    if (error instanceof StaleCiError) {
+    if (error instanceof StaleVersionError) {
       throw new PreconditionFailedError('The CI was changed by someone else; read it again.');
     }
     throw error;

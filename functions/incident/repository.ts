@@ -1,17 +1,13 @@
 import { Service } from 'electrodb';
 import { documentClient } from '../../shared/db/client';
-import {
-  counterEntity,
-  idempotencyEntity,
-  OUTBOX_RETENTION_SECONDS,
-  outboxEntity,
-} from '../../shared/db/entities';
+import { counterEntity, idempotencyEntity, outboxEntity } from '../../shared/db/entities';
 import { allocateNumber } from '../../shared/db/numbers';
 import { TABLE_NAME_ENV } from '../../shared/db/table';
+import { cancellationError, outboxItem } from '../../shared/db/transactions';
 import type { OutboxEvent } from '../../shared/events/domain-event';
 import type { Actor } from '../../shared/events/envelope';
 import type { FieldChange } from '../../shared/events/incidents';
-import { type IdempotencyClaim, IdempotencyKeyTakenError } from '../../shared/idempotency';
+import type { IdempotencyClaim } from '../../shared/idempotency';
 import { config } from './config';
 import type { Incident } from './domain';
 import { incidentCommentEntity, incidentEntity, incidentHistoryEntity } from './entities';
@@ -69,19 +65,6 @@ export interface UnitOfWork {
   idempotency?: IdempotencyRecord;
 }
 
-/** An incident in the unit of work was changed by someone else since it was read. */
-export class StaleIncidentError extends Error {
-  override readonly name = 'StaleIncidentError';
-  constructor(readonly incidentId: string) {
-    super(`Incident ${incidentId} was modified concurrently.`);
-  }
-}
-
-/** DynamoDB refused the transaction because another one touched the same items at once. */
-export class TransactionConflictError extends Error {
-  override readonly name = 'TransactionConflictError';
-}
-
 export async function commit(work: UnitOfWork): Promise<void> {
   const result = await store.transaction
     .write(({ incident, history, comment, outbox, idempotency }) => [
@@ -97,29 +80,15 @@ export async function commit(work: UnitOfWork): Promise<void> {
       }),
       ...work.history.map((entry) => history.create(entry).commit()),
       ...work.comments.map((record) => comment.create(record).commit()),
-      ...work.events.map((event) =>
-        outbox
-          .create({
-            ...event,
-            expiresAt: epochSeconds(event.occurredAt) + OUTBOX_RETENTION_SECONDS,
-          })
-          .commit(),
-      ),
+      ...work.events.map((event) => outbox.create(outboxItem(event)).commit()),
     ])
     .go();
   if (!result.canceled) return;
   const reasons = (result.data as Array<{ code: string }>).map((entry) => entry.code);
-  const offset = work.idempotency ? 1 : 0;
-  if (reasons.includes('TransactionConflict')) throw new TransactionConflictError();
-  if (work.idempotency && reasons[0] === 'ConditionalCheckFailed') {
-    throw new IdempotencyKeyTakenError();
-  }
-  const staleIndex = work.incidents.findIndex(
-    (_, index) => reasons[offset + index] === 'ConditionalCheckFailed',
-  );
-  const stale = work.incidents[staleIndex];
-  if (stale) throw new StaleIncidentError(stale.incident.id);
-  throw new Error(`Transaction canceled: ${reasons.join(', ')}`);
+  throw cancellationError(reasons, {
+    claimsIdempotencyKey: work.idempotency !== undefined,
+    versionedIds: work.incidents.map(({ incident }) => incident.id),
+  });
 }
 
 /** Sort attributes of the sparse indexes, each present only while its index applies. */
@@ -152,10 +121,6 @@ function fromItem(item: StoredIncident & IndexOnlyAttributes): StoredIncident {
   const stored: Record<string, unknown> = { ...item };
   for (const attribute of INDEX_ONLY_ATTRIBUTES) delete stored[attribute];
   return stored as StoredIncident;
-}
-
-function epochSeconds(iso: string): number {
-  return Math.floor(Date.parse(iso) / 1000);
 }
 
 export function allocateIncidentNumber(): Promise<string> {

@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../../shared/auth';
+import { StaleVersionError, TransactionConflictError } from '../../shared/db/transactions';
 import { ForbiddenError, NotFoundError, PreconditionFailedError } from '../../shared/errors';
 import type { OutboxEvent } from '../../shared/events/domain-event';
 import { domainEvent } from '../../shared/events/domain-event';
@@ -52,9 +53,7 @@ import {
   listHistory,
   listResolvedBefore,
   listIncidents as queryIncidents,
-  StaleIncidentError,
   type StoredIncident,
-  TransactionConflictError,
   type UnitOfWork,
 } from './repository';
 
@@ -239,7 +238,7 @@ export async function createIncident(
       await changes.commit();
     } catch (error) {
       // The parent changed under us: decide again on fresh data.
-      if (error instanceof StaleIncidentError) throw new TransactionConflictError();
+      if (error instanceof StaleVersionError) throw new TransactionConflictError();
       throw error;
     }
     return { incident, replayed: false };
@@ -254,7 +253,7 @@ export async function getIncidentForPrincipal(
 }
 
 function staleVersion(error: unknown): never {
-  if (error instanceof StaleIncidentError) {
+  if (error instanceof StaleVersionError) {
     throw new PreconditionFailedError('The incident was changed by someone else; read it again.');
   }
   throw error;
@@ -323,7 +322,7 @@ export async function updateIncident(
     if (relink?.to) adjustChildCount(changes, relink.to, +1, ctx);
     await changes.commit().catch((error) => {
       // Our own incident changed: the client's version is stale. A parent changed: decide again.
-      if (error instanceof StaleIncidentError && error.incidentId !== current.id) {
+      if (error instanceof StaleVersionError && error.itemId !== current.id) {
         throw new TransactionConflictError();
       }
       staleVersion(error);
@@ -416,7 +415,7 @@ export async function transitionIncident(
     ? attempt().catch(staleVersion)
     : withRetries(() =>
         attempt().catch((error) => {
-          throw error instanceof StaleIncidentError ? new TransactionConflictError() : error;
+          throw error instanceof StaleVersionError ? new TransactionConflictError() : error;
         }),
       );
 }
@@ -492,7 +491,7 @@ export async function addComment(
       ],
     );
     await changes.commit().catch((error) => {
-      throw error instanceof StaleIncidentError ? new TransactionConflictError() : error;
+      throw error instanceof StaleVersionError ? new TransactionConflictError() : error;
     });
     return commentView(record);
   });
@@ -535,7 +534,7 @@ export async function autoCloseResolved(
         closed++;
       } catch (error) {
         // Reopened or closed by someone since the query: nothing to do.
-        if (!(error instanceof StaleIncidentError)) throw error;
+        if (!(error instanceof StaleVersionError)) throw error;
         skipped++;
       }
     }
@@ -571,7 +570,7 @@ export async function syncChildren(
           ctx,
           `${command.action} (parent ${parent.number})`,
         ).catch((error) => {
-          throw error instanceof StaleIncidentError ? new TransactionConflictError() : error;
+          throw error instanceof StaleVersionError ? new TransactionConflictError() : error;
         });
         return true;
       });
