@@ -11,6 +11,7 @@ import {
   requireIfMatch,
 } from '../../shared/http/request';
 import { type HttpResponse, json } from '../../shared/http/responses';
+import type { RequestContext } from '../../shared/request-context';
 import { validationErrorFrom } from '../../shared/validation';
 import type { CmdbRouteKey } from './routes';
 import {
@@ -37,7 +38,6 @@ import {
   importAwsConfigItems,
   listCis,
   listRelationships,
-  type RequestContext,
   removeRelationship,
   updateCi,
 } from './use-cases';

@@ -23,6 +23,7 @@ import {
   IdempotencyKeyTakenError,
   replayOf,
 } from '../../shared/idempotency';
+import type { RequestContext } from '../../shared/request-context';
 import { validationErrorFrom } from '../../shared/validation';
 import {
   type AwsConfigImport,
@@ -56,12 +57,6 @@ import {
   type StoredCi,
   type UnitOfWork,
 } from './repository';
-
-export interface RequestContext {
-  principal: Principal;
-  now: string;
-  correlationId?: string;
-}
 
 /**
  * CIs are not secret: every signed-in person may read the CMDB (a requester names the

@@ -11,6 +11,7 @@ import {
   requireIfMatch,
 } from '../../shared/http/request';
 import { type HttpResponse, json } from '../../shared/http/responses';
+import type { RequestContext } from '../../shared/request-context';
 import type { Incident } from './domain';
 import type { IncidentRouteKey } from './routes';
 import {
@@ -35,7 +36,6 @@ import {
   listIncidentHistory,
   listIncidents,
   type PageRequest,
-  type RequestContext,
   transitionIncident,
   updateIncident,
 } from './use-cases';

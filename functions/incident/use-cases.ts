@@ -14,6 +14,7 @@ import {
   IncidentUpdated,
 } from '../../shared/events/incidents';
 import { claimFor, IdempotencyKeyTakenError, replayOf } from '../../shared/idempotency';
+import type { RequestContext } from '../../shared/request-context';
 import { config } from './config';
 import {
   updateIncident as applyPatch,
@@ -56,12 +57,6 @@ import {
   type StoredIncident,
   type UnitOfWork,
 } from './repository';
-
-export interface RequestContext {
-  principal: Principal;
-  now: string;
-  correlationId?: string;
-}
 
 /** Numbers look like INC0001001; anything else addresses the incident by id. */
 const INCIDENT_NUMBER = /^INC\d{7,}$/i;
