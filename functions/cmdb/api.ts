@@ -2,7 +2,12 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import type { CiSnapshot } from '../../shared/events/cmdb';
 import { decodeCursor, encodeCursor } from '../../shared/http/cursor';
-import { type ApiRequest, createHttpHandler, type RouteHandler } from '../../shared/http/handler';
+import {
+  type ApiRequest,
+  contextOf,
+  createHttpHandler,
+  type RouteHandler,
+} from '../../shared/http/handler';
 import {
   etagFor,
   idempotencyKey,
@@ -11,7 +16,6 @@ import {
   requireIfMatch,
 } from '../../shared/http/request';
 import { type HttpResponse, json } from '../../shared/http/responses';
-import type { RequestContext } from '../../shared/request-context';
 import { validationErrorFrom } from '../../shared/validation';
 import type { CmdbRouteKey } from './routes';
 import {
@@ -41,10 +45,6 @@ import {
   removeRelationship,
   updateCi,
 } from './use-cases';
-
-function contextOf(request: ApiRequest): RequestContext {
-  return { principal: request.principal, now: request.now, correlationId: request.correlationId };
-}
 
 /** Path parameters arrive URL-decoded from API Gateway; an invalid one is a 400 on its name. */
 function pathParameters<S extends z.ZodType>(request: ApiRequest, schema: S): z.output<S> {

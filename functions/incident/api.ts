@@ -1,7 +1,12 @@
 import type * as z from 'zod';
 import { ValidationError } from '../../shared/errors';
 import { decodeCursor, encodeCursor } from '../../shared/http/cursor';
-import { type ApiRequest, createHttpHandler, type RouteHandler } from '../../shared/http/handler';
+import {
+  type ApiRequest,
+  contextOf,
+  createHttpHandler,
+  type RouteHandler,
+} from '../../shared/http/handler';
 import {
   etagFor,
   header,
@@ -11,7 +16,6 @@ import {
   requireIfMatch,
 } from '../../shared/http/request';
 import { type HttpResponse, json } from '../../shared/http/responses';
-import type { RequestContext } from '../../shared/request-context';
 import type { Incident } from './domain';
 import type { IncidentRouteKey } from './routes';
 import {
@@ -39,10 +43,6 @@ import {
   transitionIncident,
   updateIncident,
 } from './use-cases';
-
-function contextOf(request: ApiRequest): RequestContext {
-  return { principal: request.principal, now: request.now, correlationId: request.correlationId };
-}
 
 function incidentId(request: ApiRequest): string {
   const parsed = IncidentIdParamSchema.safeParse(request.pathParameters);

@@ -7,6 +7,7 @@ import { type Principal, principalFromClaims } from '../auth';
 import { measureCapacity } from '../db/capacity';
 import { HttpError, NotFoundError } from '../errors';
 import { logger, metrics } from '../observability/powertools';
+import type { RequestContext } from '../request-context';
 import { problemResponse } from './problem';
 import type { HttpResponse } from './responses';
 
@@ -20,6 +21,11 @@ export interface ApiRequest {
 }
 
 export type RouteHandler = (request: ApiRequest) => Promise<HttpResponse>;
+
+/** What a use case needs of the request. */
+export function contextOf(request: ApiRequest): RequestContext {
+  return { principal: request.principal, now: request.now, correlationId: request.correlationId };
+}
 
 /** Response header telling a client what the request cost in DynamoDB request units. */
 export const CONSUMED_CAPACITY_HEADER = 'x-consumed-capacity';
