@@ -132,6 +132,16 @@ async function main() {
       transition: [],
     };
     const ids: string[] = [];
+    // Warm up every function first: cold starts are measured above, not here.
+    await call('GET', '/incidents?limit=1');
+    // Incidents point at a configuration item that must exist in the CMDB.
+    const mailServer = await call('POST', '/cis', {
+      ciClass: 'application',
+      name: 'mail',
+      criticality: 2,
+      environment: 'production',
+      lifecycleState: 'operational',
+    });
     const incident = {
       shortDescription: 'Mail is down for the whole finance floor',
       description: 'x'.repeat(300),
@@ -139,10 +149,8 @@ async function main() {
       urgency: 1,
       assignmentGroup: 'service-desk',
       assignee: 'agent-7',
-      configurationItem: 'ci-mail-01',
+      configurationItem: mailServer.json.id,
     };
-    // Warm up every function first: cold starts are measured above, not here.
-    await call('GET', '/incidents?limit=1');
     for (let index = 0; index < SAMPLES; index++) {
       const created = await call('POST', '/incidents', incident);
       samples.create?.push(created);

@@ -1,5 +1,6 @@
 import { Service } from 'electrodb';
 import { documentClient } from '../../shared/db/client';
+import { configurationItemReference } from '../../shared/db/configuration-item-reference';
 import { counterEntity, idempotencyEntity, outboxEntity } from '../../shared/db/entities';
 import { allocateNumber } from '../../shared/db/numbers';
 import { TABLE_NAME_ENV } from '../../shared/db/table';
@@ -22,10 +23,11 @@ const store = new Service(
     outbox: outboxEntity,
     idempotency: idempotencyEntity,
     counter: counterEntity,
+    ciReference: configurationItemReference,
   },
   { client: documentClient, table: config[TABLE_NAME_ENV] },
 );
-const { incident, history, comment, idempotency, counter } = store.entities;
+const { incident, history, comment, idempotency, counter, ciReference } = store.entities;
 
 /** An incident as stored: the public snapshot plus the last event sequence handed out. */
 export type StoredIncident = Incident & { eventSequence: number };
@@ -138,6 +140,12 @@ export async function getIncidentByNumber(number: string): Promise<StoredInciden
   const { data } = await incident.query.byNumber({ number }).go({ limit: 1, attributes: ['id'] });
   const id = data[0]?.id;
   return id === undefined ? undefined : getIncident(id);
+}
+
+/** The lifecycle state of the configuration item, or undefined when there is no such CI. */
+export async function getConfigurationItemState(id: string): Promise<string | undefined> {
+  const { data } = await ciReference.get({ id }).go({ attributes: ['lifecycleState'] });
+  return data?.lifecycleState;
 }
 
 export async function getIdempotencyRecord(

@@ -1,7 +1,13 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../../shared/auth';
+import { RETIRED_LIFECYCLE_STATE } from '../../shared/db/configuration-item-reference';
 import { StaleVersionError, TransactionConflictError } from '../../shared/db/transactions';
-import { ForbiddenError, NotFoundError, PreconditionFailedError } from '../../shared/errors';
+import {
+  ForbiddenError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '../../shared/errors';
 import type { OutboxEvent } from '../../shared/events/domain-event';
 import { domainEvent } from '../../shared/events/domain-event';
 import { type Actor, actorOf, type EventContract } from '../../shared/events/envelope';
@@ -44,6 +50,7 @@ import {
   allocateIncidentNumber,
   type CommentRecord,
   commit,
+  getConfigurationItemState,
   getIdempotencyRecord,
   getIncident,
   getIncidentByNumber,
@@ -177,6 +184,22 @@ export async function loadVisibleIncident(
   return incident;
 }
 
+/** Incidents point at CIs of the CMDB: a reference must name an existing, not retired CI. */
+async function assertConfigurationItem(id: string | null | undefined): Promise<void> {
+  if (id === undefined || id === null) return;
+  const state = await getConfigurationItemState(id);
+  if (state === undefined || state === RETIRED_LIFECYCLE_STATE) {
+    throw new ValidationError([
+      {
+        field: 'configurationItem',
+        message: state
+          ? `configuration item ${id} is retired`
+          : 'expected the id of an existing configuration item',
+      },
+    ]);
+  }
+}
+
 export interface CreateResult {
   incident: Incident;
   /** True when an earlier request with the same Idempotency-Key created it. */
@@ -208,6 +231,7 @@ export async function createIncident(
       return { incident: snapshot(existing), replayed: true };
     }
 
+    await assertConfigurationItem(input.configurationItem);
     const parent = input.parentId
       ? await loadVisibleIncident(input.parentId, ctx.principal)
       : undefined;
@@ -279,6 +303,9 @@ export async function updateIncident(
     const current = await loadVisibleIncident(idOrNumber, ctx.principal);
     assertCanUpdate(ctx.principal);
     checkVersion(current);
+    if (fields.configurationItem !== current.configurationItem) {
+      await assertConfigurationItem(fields.configurationItem);
+    }
     const patched = applyPatch(snapshot(current), fields, {
       ...ctx,
       actor: ctx.principal,

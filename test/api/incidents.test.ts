@@ -124,6 +124,14 @@ describe('POST /incidents', () => {
     expect(after.body.items[0]?.id).toBe(before.body.items[0]?.id);
   });
 
+  it('refuses a configuration item the CMDB does not have', async () => {
+    const problem = expectProblem(
+      await create({ shortDescription: 'x', configurationItem: 'no-such-ci' }),
+      400,
+    );
+    expect(problem.errors?.[0]?.field).toBe('configurationItem');
+  });
+
   it('refuses bodies that are not JSON, not declared JSON, or too large', async () => {
     const notJson = await api('POST', '/incidents', {
       token: agent,

@@ -9,13 +9,13 @@ import {
   listIncidents,
   transitionIncident,
 } from '../../../functions/incident/use-cases';
-import { agent, ctx, requesterPrincipal } from './support';
+import { aConfigurationItem, agent, ctx, requesterPrincipal } from './support';
 
 /** Incidents in a group of their own, created one millisecond apart, newest last. */
 async function seed(count: number) {
   const group = `group-${crypto.randomUUID()}`;
   const assignee = `agent-${crypto.randomUUID()}`;
-  const ci = `ci-${crypto.randomUUID()}`;
+  const ci = await aConfigurationItem();
   const start = Date.now() - 60_000;
   const created = [];
   for (let index = 0; index < count; index++) {

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createCi } from '../../../functions/cmdb/use-cases';
 import type { Principal } from '../../../shared/auth';
 
 export const agent: Principal = { id: 'agent-1', kind: 'user', role: 'agent', scopes: new Set() };
@@ -41,4 +42,19 @@ export async function outboxEventsOf(aggregateId: string) {
     }))
     .filter((event) => event.detail.metadata.aggregateId === aggregateId)
     .sort((a, b) => a.detail.metadata.sequence - b.detail.metadata.sequence);
+}
+
+/** A configuration item in the CMDB for incidents to point at. */
+export async function aConfigurationItem(lifecycleState = 'operational'): Promise<string> {
+  const { ci } = await createCi(
+    {
+      ciClass: 'application',
+      name: `app-${crypto.randomUUID().slice(0, 8)}`,
+      criticality: 2,
+      environment: 'production',
+      lifecycleState,
+    } as Parameters<typeof createCi>[0],
+    ctx(),
+  );
+  return ci.id;
 }

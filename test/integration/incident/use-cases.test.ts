@@ -8,8 +8,12 @@ import {
   transitionIncident,
   updateIncident,
 } from '../../../functions/incident/use-cases';
-import { IdempotencyKeyReusedError, PreconditionFailedError } from '../../../shared/errors';
-import { agent, ctx, outboxEventsOf, requesterPrincipal } from './support';
+import {
+  IdempotencyKeyReusedError,
+  PreconditionFailedError,
+  ValidationError,
+} from '../../../shared/errors';
+import { aConfigurationItem, agent, ctx, outboxEventsOf, requesterPrincipal } from './support';
 
 const newIncident = (overrides: Record<string, unknown> = {}) => ({
   shortDescription: 'Mail is down',
@@ -158,5 +162,22 @@ describe('state changes', () => {
     expect(result.closed).toBeGreaterThanOrEqual(1);
     expect((await getIncidentForPrincipal(incident.id, agent)).state).toBe('Closed');
     expect((await getIncidentForPrincipal(fresh.incident.id, agent)).state).toBe('Resolved');
+  });
+});
+
+describe('configuration item references', () => {
+  it('accept an existing CI and refuse unknown or retired ones, on create and on update', async () => {
+    const ci = await aConfigurationItem();
+    const { incident } = await createIncident(newIncident({ configurationItem: ci }), ctx());
+    expect(incident.configurationItem).toBe(ci);
+
+    const unknown = createIncident(newIncident({ configurationItem: 'no-such-ci' }), ctx());
+    await expect(unknown).rejects.toBeInstanceOf(ValidationError);
+    await expect(unknown).rejects.toMatchObject({ issues: [{ field: 'configurationItem' }] });
+
+    const retired = await aConfigurationItem('retired');
+    const update = updateIncident(incident.id, { configurationItem: retired }, ctx(), () => {});
+    await expect(update).rejects.toThrow(/retired/);
+    expect((await getIncidentForPrincipal(incident.id, agent)).configurationItem).toBe(ci);
   });
 });

@@ -1,0 +1,26 @@
+import { Entity } from 'electrodb';
+import { SERVICE } from './entities';
+import { TABLE_KEYS } from './table';
+
+/**
+ * What other areas may read of a configuration item: that it exists, and its lifecycle
+ * state. A read-only projection of the CMDB's `ci` item (same model name, version and
+ * primary key as `functions/cmdb/entities.ts`, which owns and writes it), so that incidents,
+ * problems and changes can check CI references without depending on the CMDB module.
+ * test/unit/shared/configuration-item-reference.test.ts keeps the two keys identical.
+ */
+export const configurationItemReference = new Entity({
+  model: { entity: 'ci', version: '1', service: SERVICE },
+  attributes: {
+    id: { type: 'string', required: true, readOnly: true },
+    lifecycleState: { type: 'string', required: true },
+  },
+  indexes: {
+    primary: {
+      pk: { field: TABLE_KEYS.partitionKey, composite: ['id'] },
+      sk: { field: TABLE_KEYS.sortKey, composite: [] },
+    },
+  },
+});
+
+export const RETIRED_LIFECYCLE_STATE = 'retired';
