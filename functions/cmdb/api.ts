@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import type { CiSnapshot } from '../../shared/events/cmdb';
-import { decodeCursor, encodeCursor } from '../../shared/http/cursor';
+import { decodeCursor } from '../../shared/http/cursor';
 import {
   type ApiRequest,
   contextOf,
@@ -9,13 +9,18 @@ import {
   type RouteHandler,
 } from '../../shared/http/handler';
 import {
-  etagFor,
   idempotencyKey,
   parseJsonBody,
   parseQuery,
   requireIfMatch,
 } from '../../shared/http/request';
-import { type HttpResponse, json } from '../../shared/http/responses';
+import {
+  createdHeaders,
+  cursorPage,
+  type HttpResponse,
+  json,
+  versioned,
+} from '../../shared/http/responses';
 import { validationErrorFrom } from '../../shared/validation';
 import type { CmdbRouteKey } from './routes';
 import {
@@ -55,11 +60,6 @@ function pathParameters<S extends z.ZodType>(request: ApiRequest, schema: S): z.
 
 const ciId = (request: ApiRequest) => pathParameters(request, CiIdParamSchema).id;
 
-/** Responses go through their schema: fields in a stable order, nothing internal leaks. */
-function withEtag(status: number, ci: CiSnapshot, headers: Record<string, string> = {}) {
-  return json(status, CiSchema.parse(ci), { etag: etagFor(ci.id, ci.version), ...headers });
-}
-
 function noContent(): HttpResponse {
   return { statusCode: 204, headers: {} };
 }
@@ -76,10 +76,7 @@ const routes: Record<CmdbRouteKey, RouteHandler> = {
       contextOf(request),
       idempotencyKey(request.event),
     );
-    return withEtag(201, ci, {
-      location: `/cis/${ci.id}`,
-      ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
-    });
+    return versioned(201, CiSchema, ci, createdHeaders(`/cis/${ci.id}`, replayed));
   },
 
   'GET /cis': async (request) => {
@@ -88,10 +85,7 @@ const routes: Record<CmdbRouteKey, RouteHandler> = {
       { ...filters, limit, cursor: decodeCursor(cursor, filters) },
       request.principal,
     );
-    return json(
-      200,
-      CiListSchema.parse({ items: page.items, nextCursor: encodeCursor(page.cursor, filters) }),
-    );
+    return cursorPage(CiListSchema, page, filters);
   },
 
   'POST /cis/import': async (request) => {
@@ -104,12 +98,16 @@ const routes: Record<CmdbRouteKey, RouteHandler> = {
   },
 
   'GET /cis/{id}': async (request) =>
-    withEtag(200, await getCiForPrincipal(ciId(request), request.principal)),
+    versioned(200, CiSchema, await getCiForPrincipal(ciId(request), request.principal)),
 
   'PATCH /cis/{id}': async (request) => {
     const id = ciId(request);
     const patch = parseJsonBody(request.event, PatchCiRequestSchema);
-    return withEtag(200, await updateCi(id, patch, contextOf(request), ifMatch(request.event)));
+    return versioned(
+      200,
+      CiSchema,
+      await updateCi(id, patch, contextOf(request), ifMatch(request.event)),
+    );
   },
 
   'GET /cis/{id}/relationships': async (request) => {

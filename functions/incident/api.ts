@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import { ValidationError } from '../../shared/errors';
-import { decodeCursor, encodeCursor } from '../../shared/http/cursor';
+import { decodeCursor } from '../../shared/http/cursor';
 import {
   type ApiRequest,
   contextOf,
@@ -8,15 +8,13 @@ import {
   type RouteHandler,
 } from '../../shared/http/handler';
 import {
-  etagFor,
   header,
   idempotencyKey,
   parseJsonBody,
   parseQuery,
   requireIfMatch,
 } from '../../shared/http/request';
-import { type HttpResponse, json } from '../../shared/http/responses';
-import type { Incident } from './domain';
+import { createdHeaders, cursorPage, json, versioned } from '../../shared/http/responses';
 import type { IncidentRouteKey } from './routes';
 import {
   CommentListSchema,
@@ -51,18 +49,6 @@ function incidentId(request: ApiRequest): string {
   return parsed.data.id;
 }
 
-/** Responses go through their schema: fields in a stable order, nothing internal leaks. */
-function withEtag(
-  status: number,
-  incident: Incident,
-  headers: Record<string, string> = {},
-): HttpResponse {
-  return json(status, IncidentSchema.parse(incident), {
-    etag: etagFor(incident.id, incident.version),
-    ...headers,
-  });
-}
-
 /**
  * A route listing something of one incident (comments, history, children). Its cursors are
  * bound to the incident and the list, so one cannot be replayed against another.
@@ -85,10 +71,7 @@ function pageOfIncident<T>(
       { limit: query.limit, cursor: decodeCursor(query.cursor, scope) },
       request.principal,
     );
-    return json(
-      200,
-      schema.parse({ items: page.items, nextCursor: encodeCursor(page.cursor, scope) }),
-    );
+    return cursorPage(schema, page, scope);
   };
 }
 
@@ -100,10 +83,12 @@ const routes: Record<IncidentRouteKey, RouteHandler> = {
       contextOf(request),
       idempotencyKey(request.event),
     );
-    return withEtag(201, incident, {
-      location: `/incidents/${incident.id}`,
-      ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
-    });
+    return versioned(
+      201,
+      IncidentSchema,
+      incident,
+      createdHeaders(`/incidents/${incident.id}`, replayed),
+    );
   },
 
   'GET /incidents': async (request) => {
@@ -112,17 +97,15 @@ const routes: Record<IncidentRouteKey, RouteHandler> = {
       { ...filters, limit, cursor: decodeCursor(cursor, filters) },
       request.principal,
     );
-    return json(
-      200,
-      IncidentListSchema.parse({
-        items: page.items,
-        nextCursor: encodeCursor(page.cursor, filters),
-      }),
-    );
+    return cursorPage(IncidentListSchema, page, filters);
   },
 
   'GET /incidents/{id}': async (request) =>
-    withEtag(200, await getIncidentForPrincipal(incidentId(request), request.principal)),
+    versioned(
+      200,
+      IncidentSchema,
+      await getIncidentForPrincipal(incidentId(request), request.principal),
+    ),
 
   'PATCH /incidents/{id}': async (request) => {
     const id = incidentId(request);
@@ -130,7 +113,7 @@ const routes: Record<IncidentRouteKey, RouteHandler> = {
     const incident = await updateIncident(id, patch, contextOf(request), (current) =>
       requireIfMatch(request.event, current.id, current.version),
     );
-    return withEtag(200, incident);
+    return versioned(200, IncidentSchema, incident);
   },
 
   'POST /incidents/{id}/transitions': async (request) => {
@@ -143,7 +126,7 @@ const routes: Record<IncidentRouteKey, RouteHandler> = {
       contextOf(request),
       ifMatch ? (current) => requireIfMatch(request.event, current.id, current.version) : undefined,
     );
-    return withEtag(200, incident);
+    return versioned(200, IncidentSchema, incident);
   },
 
   'GET /incidents/{id}/comments': pageOfIncident(
