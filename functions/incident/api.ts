@@ -15,17 +15,15 @@ import {
   requireIfMatch,
 } from '../../shared/http/request';
 import { createdHeaders, cursorPage, json, versioned } from '../../shared/http/responses';
+import { CommentListSchema, HistoryListSchema, PageQuerySchema } from '../../shared/http/schemas';
 import type { IncidentRouteKey } from './routes';
 import {
-  CommentListSchema,
   CommentRequestSchema,
   CreateIncidentRequestSchema,
-  HistoryListSchema,
   IncidentIdParamSchema,
   IncidentListSchema,
   IncidentSchema,
   ListIncidentsQuerySchema,
-  PageQuerySchema,
   PatchIncidentRequestSchema,
   TransitionRequestSchema,
 } from './schemas';

@@ -1,5 +1,6 @@
 import { Entity } from 'electrodb';
 import { SERVICE } from '../../shared/db/entities';
+import { commentEntity, historyEntity } from '../../shared/db/journal';
 import { TABLE_INDEXES, TABLE_KEYS, type TableIndexName } from '../../shared/db/table';
 import {
   Channels,
@@ -98,59 +99,5 @@ export const incidentEntity = new Entity({
   },
 });
 
-/** One journal entry per change: who, when, which action, and each field's old and new value. */
-export const incidentHistoryEntity = new Entity({
-  model: { entity: 'incidentHistory', version: '1', service: SERVICE },
-  attributes: {
-    incidentId: { type: 'string', required: true },
-    // Zero-padded in the sort key so that version 10 sorts after version 9.
-    version: { type: 'number', required: true, padding: { length: 10, char: '0' } },
-    at: { type: 'string', required: true },
-    actor: {
-      type: 'map',
-      required: true,
-      properties: {
-        id: { type: 'string', required: true },
-        kind: { type: ['user', 'client', 'system'] as const, required: true },
-        role: { type: ['requester', 'agent', 'admin'] as const },
-      },
-    },
-    action: { type: 'string', required: true },
-    changes: {
-      type: 'list',
-      required: true,
-      items: {
-        type: 'map',
-        properties: {
-          field: { type: 'string', required: true },
-          old: { type: 'any' },
-          new: { type: 'any' },
-        },
-      },
-    },
-  },
-  indexes: {
-    primary: {
-      pk: { field: TABLE_KEYS.partitionKey, composite: ['incidentId'] },
-      sk: { field: TABLE_KEYS.sortKey, composite: ['version'] },
-    },
-  },
-});
-
-export const incidentCommentEntity = new Entity({
-  model: { entity: 'incidentComment', version: '1', service: SERVICE },
-  attributes: {
-    incidentId: { type: 'string', required: true },
-    commentId: { type: 'string', required: true },
-    visibility: { type: ['public', 'internal'] as const, required: true },
-    author: { type: 'string', required: true },
-    body: { type: 'string', required: true },
-    createdAt: { type: 'string', required: true },
-  },
-  indexes: {
-    primary: {
-      pk: { field: TABLE_KEYS.partitionKey, composite: ['incidentId'] },
-      sk: { field: TABLE_KEYS.sortKey, composite: ['createdAt', 'commentId'] },
-    },
-  },
-});
+export const incidentHistoryEntity = historyEntity('incidentHistory');
+export const incidentCommentEntity = commentEntity('incidentComment');

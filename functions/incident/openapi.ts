@@ -7,18 +7,20 @@ import {
   type RouteDocumentation,
   registerRoutes,
 } from '../../shared/http/openapi';
-import type { IncidentRouteKey } from './routes';
 import {
   CommentListSchema,
-  CommentRequestSchema,
   CommentSchema,
-  CreateIncidentRequestSchema,
   HistoryListSchema,
+  PageQuerySchema,
+} from '../../shared/http/schemas';
+import type { IncidentRouteKey } from './routes';
+import {
+  CommentRequestSchema,
+  CreateIncidentRequestSchema,
   IncidentIdParamSchema,
   IncidentListSchema,
   IncidentSchema,
   ListIncidentsQuerySchema,
-  PageQuerySchema,
   PatchIncidentRequestSchema,
   TransitionRequestSchema,
 } from './schemas';

@@ -2,13 +2,12 @@ import { Service } from 'electrodb';
 import { documentClient } from '../../shared/db/client';
 import { configurationItemReference } from '../../shared/db/configuration-item-reference';
 import { counterEntity, idempotencyEntity, outboxEntity } from '../../shared/db/entities';
+import { commitTransaction, versionedWrite } from '../../shared/db/journal';
 import { allocateNumber } from '../../shared/db/numbers';
 import { TABLE_NAME_ENV } from '../../shared/db/table';
-import { cancellationError, outboxItem } from '../../shared/db/transactions';
-import type { OutboxEvent } from '../../shared/events/domain-event';
-import type { Actor } from '../../shared/events/envelope';
-import type { FieldChange } from '../../shared/events/incidents';
+import { outboxItem } from '../../shared/db/transactions';
 import type { IdempotencyClaim } from '../../shared/idempotency';
+import type { CommentRecord, HistoryEntry, UnitOfWork } from '../../shared/unit-of-work';
 import { config } from './config';
 import type { Incident } from './domain';
 import { incidentCommentEntity, incidentEntity, incidentHistoryEntity } from './entities';
@@ -32,65 +31,21 @@ const { incident, history, comment, idempotency, counter, ciReference } = store.
 /** An incident as stored: the public snapshot plus the last event sequence handed out. */
 export type StoredIncident = Incident & { eventSequence: number };
 
-export interface HistoryEntry {
-  incidentId: string;
-  version: number;
-  at: string;
-  actor: Actor;
-  action: string;
-  changes: FieldChange[];
-}
-
-export interface CommentRecord {
-  incidentId: string;
-  commentId: string;
-  visibility: 'public' | 'internal';
-  author: string;
-  body: string;
-  createdAt: string;
-}
-
-export type IdempotencyRecord = IdempotencyClaim;
-
-export interface IncidentWrite {
-  incident: StoredIncident;
-  /** The version the write is conditional on; absent for a new incident. */
-  expectedVersion?: number;
-}
-
-/** Everything one use case changes, written in one DynamoDB transaction. */
-export interface UnitOfWork {
-  incidents: IncidentWrite[];
-  history: HistoryEntry[];
-  comments: CommentRecord[];
-  events: OutboxEvent[];
-  idempotency?: IdempotencyRecord;
-}
-
-export async function commit(work: UnitOfWork): Promise<void> {
-  const result = await store.transaction
-    .write(({ incident, history, comment, outbox, idempotency }) => [
-      ...(work.idempotency ? [idempotency.create(work.idempotency).commit()] : []),
-      ...work.incidents.map(({ incident: stored, expectedVersion }) => {
-        const item = toItem(stored);
-        return expectedVersion === undefined
-          ? incident.create(item).commit()
-          : incident
-              .put(item)
-              .where((attributes, { eq }) => eq(attributes.version, expectedVersion))
-              .commit();
-      }),
-      ...work.history.map((entry) => history.create(entry).commit()),
-      ...work.comments.map((record) => comment.create(record).commit()),
-      ...work.events.map((event) => outbox.create(outboxItem(event)).commit()),
-    ])
-    .go();
-  if (!result.canceled) return;
-  const reasons = (result.data as Array<{ code: string }>).map((entry) => entry.code);
-  throw cancellationError(reasons, {
-    claimsIdempotencyKey: work.idempotency !== undefined,
-    versionedIds: work.incidents.map(({ incident }) => incident.id),
-  });
+export async function commit(work: UnitOfWork<StoredIncident>): Promise<void> {
+  await commitTransaction(
+    store.transaction
+      .write(({ incident, history, comment, outbox, idempotency }) => [
+        ...(work.idempotency ? [idempotency.create(work.idempotency).commit()] : []),
+        ...work.items.map(({ item, expectedVersion }) =>
+          versionedWrite(incident, toItem(item), expectedVersion),
+        ),
+        ...work.history.map((entry) => history.create(entry).commit()),
+        ...work.comments.map((record) => comment.create(record).commit()),
+        ...work.events.map((event) => outbox.create(outboxItem(event)).commit()),
+      ])
+      .go(),
+    work,
+  );
 }
 
 /** Sort attributes of the sparse indexes, each present only while its index applies. */
@@ -151,7 +106,7 @@ export async function getConfigurationItemState(id: string): Promise<string | un
 export async function getIdempotencyRecord(
   scope: string,
   key: string,
-): Promise<IdempotencyRecord | undefined> {
+): Promise<IdempotencyClaim | undefined> {
   const { data } = await idempotency.get({ scope, key }).go();
   return data ?? undefined;
 }
@@ -271,21 +226,21 @@ export async function listIncidents(
 }
 
 export async function listComments(
-  incidentId: string,
+  aggregateId: string,
   options: { limit: number; cursor?: string | null },
 ): Promise<{ items: CommentRecord[]; cursor: string | null }> {
   const { data, cursor } = await comment.query
-    .primary({ incidentId })
+    .primary({ aggregateId })
     .go({ limit: options.limit, cursor: options.cursor ?? null, order: 'asc' });
   return { items: data, cursor };
 }
 
 export async function listHistory(
-  incidentId: string,
+  aggregateId: string,
   options: { limit: number; cursor?: string | null },
 ): Promise<{ items: HistoryEntry[]; cursor: string | null }> {
   const { data, cursor } = await history.query
-    .primary({ incidentId })
+    .primary({ aggregateId })
     .go({ limit: options.limit, cursor: options.cursor ?? null, order: 'asc' });
   return { items: data as HistoryEntry[], cursor };
 }

@@ -1,9 +1,7 @@
 import * as z from 'zod';
-import { ActorSchema } from '../../shared/events/envelope';
 import {
   ChannelSchema,
   CommentVisibilitySchema,
-  FieldChangeSchema,
   HoldReasonSchema,
   ImpactUrgencySchema,
   IncidentSnapshotSchema,
@@ -11,20 +9,13 @@ import {
   PrioritySchema,
   ResolutionCodeSchema,
 } from '../../shared/events/incidents';
+import { commentBody, cursor, page, pageSize, reference, text } from '../../shared/http/schemas';
 
 /**
  * The incident API's request and response schemas: validation at the edge and the source of
  * the OpenAPI document. Request bodies are strict: an unknown or read-only field (priority,
  * number, version, state, ...) is a 400 naming the field.
  */
-const text = (max: number) => z.string().trim().min(1).max(max);
-/** User, group and CI references: opaque ids from the identity provider or the CMDB. */
-const reference = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[\w.@:/+-]+$/, 'expected an id of letters, digits and . @ : / + - _');
-
 export const IncidentSchema = IncidentSnapshotSchema.meta({ id: 'Incident' });
 
 export const CreateIncidentRequestSchema = z
@@ -68,7 +59,7 @@ export const PatchIncidentRequestSchema = z
     description: 'Fields to change; null clears an optional field.',
   });
 
-const comment = text(10000);
+const comment = commentBody;
 
 export const TransitionRequestSchema = z
   .discriminatedUnion('action', [
@@ -99,10 +90,6 @@ export const CommentRequestSchema = z
   })
   .meta({ id: 'CommentRequest' });
 
-export const MAX_PAGE_SIZE = 100;
-const pageSize = z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(25);
-const cursor = z.string().max(2048).optional();
-
 export const ListIncidentsQuerySchema = z
   .strictObject({
     state: IncidentStateSchema.optional(),
@@ -120,44 +107,8 @@ export const ListIncidentsQuerySchema = z
   })
   .meta({ id: 'ListIncidentsQuery' });
 
-export const PageQuerySchema = z.strictObject({ limit: pageSize, cursor });
-
 export const IncidentIdParamSchema = z.object({
   id: z.string().min(1).max(64).describe('The incident id or its number (INC0001001)'),
 });
 
-const page = <T extends z.ZodType>(item: T, id: string) =>
-  z
-    .object({
-      items: z.array(item),
-      nextCursor: z
-        .string()
-        .nullable()
-        .describe('Pass as `cursor` to get the next page; null on the last page'),
-    })
-    .meta({ id });
-
 export const IncidentListSchema = page(IncidentSchema, 'IncidentList');
-
-export const CommentSchema = z
-  .object({
-    id: z.string(),
-    incidentId: z.string(),
-    visibility: CommentVisibilitySchema,
-    author: z.string(),
-    body: z.string(),
-    createdAt: z.iso.datetime(),
-  })
-  .meta({ id: 'Comment' });
-export const CommentListSchema = page(CommentSchema, 'CommentList');
-
-export const HistoryEntrySchema = z
-  .object({
-    version: z.number().int(),
-    at: z.iso.datetime(),
-    actor: ActorSchema,
-    action: z.string(),
-    changes: z.array(FieldChangeSchema),
-  })
-  .meta({ id: 'HistoryEntry' });
-export const HistoryListSchema = page(HistoryEntrySchema, 'HistoryList');

@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../../shared/auth';
 import { RETIRED_LIFECYCLE_STATE } from '../../shared/db/configuration-item-reference';
+import { commentView } from '../../shared/db/journal';
 import { StaleVersionError, TransactionConflictError } from '../../shared/db/transactions';
 import {
   ForbiddenError,
@@ -8,19 +9,25 @@ import {
   PreconditionFailedError,
   ValidationError,
 } from '../../shared/errors';
-import type { OutboxEvent } from '../../shared/events/domain-event';
-import { domainEvent } from '../../shared/events/domain-event';
-import { type Actor, actorOf, type EventContract } from '../../shared/events/envelope';
+import type { Actor } from '../../shared/events/envelope';
 import {
-  type FieldChange,
   IncidentAssigned,
   IncidentCommented,
   IncidentCreated,
   IncidentStateChanged,
   IncidentUpdated,
 } from '../../shared/events/incidents';
-import { claimFor, IdempotencyKeyTakenError, replayOf } from '../../shared/idempotency';
+import { claimFor, replayOf } from '../../shared/idempotency';
 import type { RequestContext } from '../../shared/request-context';
+import {
+  ChangeSet,
+  type CommentRecord,
+  emptyWork,
+  type HistoryEntry,
+  publicView,
+  staleAsConflict,
+  withRetries,
+} from '../../shared/unit-of-work';
 import { config } from './config';
 import {
   updateIncident as applyPatch,
@@ -48,21 +55,17 @@ import {
 } from './domain';
 import {
   allocateIncidentNumber,
-  type CommentRecord,
   commit,
   getConfigurationItemState,
   getIdempotencyRecord,
   getIncident,
   getIncidentByNumber,
-  type HistoryEntry,
-  type IncidentWrite,
   type ListIncidentsQuery,
   listComments,
   listHistory,
   listResolvedBefore,
   listIncidents as queryIncidents,
   type StoredIncident,
-  type UnitOfWork,
 } from './repository';
 
 /** Numbers look like INC0001001; anything else addresses the incident by id. */
@@ -79,92 +82,13 @@ export function principalOf(actor: Actor): Principal {
   };
 }
 
-/**
- * Accumulates one use case's writes: each incident revision with its history entry and its
- * events, numbered from the incident's own event sequence.
- */
-class ChangeSet {
-  private readonly work: UnitOfWork = { incidents: [], history: [], comments: [], events: [] };
-  constructor(private readonly ctx: RequestContext) {}
-
-  revise(
-    before: StoredIncident | undefined,
-    after: Incident,
-    action: string,
-    changes: FieldChange[],
-    events: Array<(sequence: number) => OutboxEvent>,
-  ): StoredIncident {
-    const firstSequence = (before?.eventSequence ?? 0) + 1;
-    const stored: StoredIncident = { ...after, eventSequence: firstSequence + events.length - 1 };
-    const write: IncidentWrite = before
-      ? { incident: stored, expectedVersion: before.version }
-      : { incident: stored };
-    this.work.incidents.push(write);
-    this.work.history.push({
-      incidentId: after.id,
-      version: after.version,
-      at: this.ctx.now,
-      actor: actorOf(this.ctx.principal),
-      action,
-      changes,
-    });
-    events.forEach((build, index) => {
-      this.work.events.push(build(firstSequence + index));
-    });
-    return stored;
-  }
-
-  comment(record: CommentRecord): void {
-    this.work.comments.push(record);
-  }
-
-  idempotent(record: UnitOfWork['idempotency']): void {
-    this.work.idempotency = record;
-  }
-
-  event<C extends EventContract>(
-    contract: C,
-    incident: Incident,
-    data: Parameters<typeof domainEvent<C>>[2],
-  ) {
-    return (sequence: number) =>
-      domainEvent(
-        contract,
-        {
-          aggregateId: incident.id,
-          sequence,
-          actor: actorOf(this.ctx.principal),
-          occurredAt: this.ctx.now,
-          ...(this.ctx.correlationId ? { correlationId: this.ctx.correlationId } : {}),
-        },
-        data,
-      );
-  }
-
-  commit(): Promise<void> {
-    return commit(this.work);
-  }
+/** A change set of incidents, committed by the incident repository. */
+function changeSet(ctx: RequestContext): ChangeSet<StoredIncident> {
+  return new ChangeSet(ctx, emptyWork(), commit);
 }
 
 /** Strips the internal event sequence from what clients and events see. */
-export function snapshot(stored: StoredIncident): Incident {
-  const { eventSequence: _internal, ...incident } = stored;
-  return incident;
-}
-
-/** Retries a use case whose transaction lost a race, re-reading everything it decided on. */
-async function withRetries<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (error) {
-      const retriable =
-        error instanceof TransactionConflictError || error instanceof IdempotencyKeyTakenError;
-      if (!retriable || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
-    }
-  }
-}
+export const snapshot: (stored: StoredIncident) => Incident = publicView;
 
 async function findIncident(idOrNumber: string): Promise<StoredIncident | undefined> {
   return INCIDENT_NUMBER.test(idOrNumber)
@@ -243,7 +167,7 @@ export async function createIncident(
     );
     if (parent) validateParentLink(incident, parent);
 
-    const changes = new ChangeSet(ctx);
+    const changes = changeSet(ctx);
     if (idempotent) changes.idempotent(claimFor(idempotent, incident.id, ctx.now));
     changes.revise(
       undefined,
@@ -257,8 +181,7 @@ export async function createIncident(
       await changes.commit();
     } catch (error) {
       // The parent changed under us: decide again on fresh data.
-      if (error instanceof StaleVersionError) throw new TransactionConflictError();
-      throw error;
+      staleAsConflict(error);
     }
     return { incident, replayed: false };
   });
@@ -327,7 +250,7 @@ export async function updateIncident(
     }
     if (fieldChanges.length === 0) return snapshot(current);
 
-    const changes = new ChangeSet(ctx);
+    const changes = changeSet(ctx);
     changes.revise(current, next, 'update', fieldChanges, [
       changes.event(IncidentUpdated, next, { incident: next, changes: fieldChanges }),
       ...(patched.assignmentChanged
@@ -366,7 +289,7 @@ async function parentChange(
 }
 
 function adjustChildCount(
-  changes: ChangeSet,
+  changes: ChangeSet<StoredIncident>,
   parent: StoredIncident,
   delta: 1 | -1,
   ctx: RequestContext,
@@ -404,18 +327,13 @@ function newComment(
   ctx: RequestContext,
 ): CommentRecord {
   return {
-    incidentId: incident.id,
+    aggregateId: incident.id,
     commentId: uuidv7(),
     visibility,
     author: ctx.principal.id,
     body,
     createdAt: ctx.now,
   };
-}
-
-export function commentView(record: CommentRecord) {
-  const { commentId, ...rest } = record;
-  return { id: commentId, ...rest };
 }
 
 /**
@@ -435,11 +353,7 @@ export async function transitionIncident(
   };
   return checkVersion
     ? attempt().catch(staleVersion)
-    : withRetries(() =>
-        attempt().catch((error) => {
-          throw error instanceof StaleVersionError ? new TransactionConflictError() : error;
-        }),
-      );
+    : withRetries(() => attempt().catch(staleAsConflict));
 }
 
 async function applyTransition(
@@ -450,7 +364,7 @@ async function applyTransition(
 ): Promise<Incident> {
   const result = transition(snapshot(current), command, { ...ctx, actor: ctx.principal });
   const next = result.incident;
-  const changes = new ChangeSet(ctx);
+  const changes = changeSet(ctx);
   const comment = result.publicComment
     ? newComment(next, result.publicComment, 'public', ctx)
     : undefined;
@@ -491,7 +405,7 @@ export async function addComment(
     };
     const next = revised.incident;
     const record = newComment(next, input.body, input.visibility, ctx);
-    const changes = new ChangeSet(ctx);
+    const changes = changeSet(ctx);
     changes.comment(record);
     changes.revise(
       current,
@@ -512,9 +426,7 @@ export async function addComment(
           : []),
       ],
     );
-    await changes.commit().catch((error) => {
-      throw error instanceof StaleVersionError ? new TransactionConflictError() : error;
-    });
+    await changes.commit().catch(staleAsConflict);
     return commentView(record);
   });
 }
@@ -591,9 +503,7 @@ export async function syncChildren(
           command,
           ctx,
           `${command.action} (parent ${parent.number})`,
-        ).catch((error) => {
-          throw error instanceof StaleVersionError ? new TransactionConflictError() : error;
-        });
+        ).catch(staleAsConflict);
         return true;
       });
       if (applied) updated++;
@@ -635,7 +545,7 @@ export async function listIncidentHistory(
     principal.role === 'requester'
       ? result.items.filter((entry) => entry.action !== 'work-note')
       : result.items;
-  return { items: visible.map(({ incidentId: _id, ...entry }) => entry), cursor: result.cursor };
+  return { items: visible.map(({ aggregateId: _id, ...entry }) => entry), cursor: result.cursor };
 }
 
 export async function listChildIncidents(

@@ -7,10 +7,19 @@ import {
   IncidentStateChanged,
   IncidentUpdated,
 } from './incidents';
+import {
+  ProblemCreated,
+  ProblemIncidentsLinked,
+  ProblemIncidentsUnlinked,
+  ProblemStateChanged,
+  ProblemUpdated,
+  ProblemWorkaroundCommunicated,
+} from './problems';
 
 export * from './cmdb';
 export * from './envelope';
 export * from './incidents';
+export * from './problems';
 
 /**
  * Every event the system publishes. Publishers build details from these contracts; the CDK
@@ -26,6 +35,12 @@ export const EVENT_CATALOG = {
   CiUpdated,
   CiRelationshipAdded,
   CiRelationshipRemoved,
+  ProblemCreated,
+  ProblemUpdated,
+  ProblemStateChanged,
+  ProblemIncidentsLinked,
+  ProblemIncidentsUnlinked,
+  ProblemWorkaroundCommunicated,
 } as const satisfies Record<string, EventContract>;
 
 export type EventName = keyof typeof EVENT_CATALOG;

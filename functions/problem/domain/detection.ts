@@ -35,8 +35,8 @@
  * incident's CI; the links then go to whichever problem holds the group's incidents first.
  */
 import * as z from 'zod';
+import { derivedId } from '../../../shared/domain/ids';
 import { IncidentSnapshotSchema } from '../../../shared/events/incidents';
-import { derivedId } from './ids';
 import { isActive, type ProblemState } from './model';
 
 const MS_PER_HOUR = 3_600_000;

@@ -6,19 +6,12 @@
  * open, and each note carries an id derived from what it says, so a replay writes nothing new.
  */
 import type { Principal } from '../../../shared/auth';
+import { derivedId } from '../../../shared/domain/ids';
 import { isBlank } from '../../../shared/domain/values';
 import { ConflictError, ValidationError } from '../../../shared/errors';
-import type { ResolutionCode } from '../../../shared/events/incidents';
 import { isOpenIncidentState as isOpen } from '../../../shared/events/incidents';
 import { assertCanWrite } from './access';
-import { derivedId } from './ids';
-import {
-  type IncidentRef,
-  isReadOnly,
-  type Problem,
-  type ProblemAction,
-  type ProblemState,
-} from './model';
+import { type IncidentRef, isReadOnly, type Problem } from './model';
 
 /** An internal work note on an incident; `commentId` makes writing it idempotent. */
 export interface IncidentWorkNote {
@@ -55,73 +48,4 @@ export function workaroundNotes(
     commentId: derivedId('workaround', problem.id, workaround, incidentId),
     body: `Workaround from ${problem.number}: ${workaround}`,
   }));
-}
-
-/** A problem's state change, as its ProblemStateChanged event carries it. */
-export interface ProblemTransition {
-  /** The problem after the transition. */
-  problem: Problem;
-  action: ProblemAction;
-  from: ProblemState;
-  to: ProblemState;
-}
-
-export const RESOLVED_BY_PROBLEM = 'Resolved by Problem' satisfies ResolutionCode;
-
-/** Either a transition command for the incident (its `resolve`) or a work note on it. */
-export type IncidentFollowUp =
-  | { action: 'resolve'; resolutionCode: typeof RESOLVED_BY_PROBLEM; resolutionNotes: string }
-  | { action: 'addWorkNote'; commentId: string; body: string };
-
-/**
- * The follow-up of one linked incident, or undefined:
- * - resolved with Fix Applied: incidents On Hold 'Awaiting Problem' are resolved "Resolved by
- *   Problem" with the problem's notes (their callers learn it from the incident's events).
- *   Other open incidents only get a note: they were not waiting for the fix, so an agent
- *   checks whether it solved them rather than the system closing them unasked.
- * - resolved with Risk Accepted, or canceled: open incidents get a note (with the workaround
- *   when there is one), since no fix will follow; those awaiting the problem stay On Hold
- *   until an agent resumes them with that news.
- * - anything else, or an incident no longer open: nothing. Duplicates need nothing here:
- *   their links move to the kept problem, which then decides (see duplicateMerge).
- */
-export function incidentFollowUp(
-  change: ProblemTransition,
-  incident: IncidentRef,
-): IncidentFollowUp | undefined {
-  const { problem } = change;
-  if (!isOpen(incident.state)) return undefined;
-  const note = (body: string): IncidentFollowUp => ({
-    action: 'addWorkNote',
-    commentId: derivedId('problem-follow-up', problem.id, problem.version, incident.id),
-    body,
-  });
-  const workaround = isBlank(problem.workaround) ? '' : ` Workaround: ${problem.workaround}`;
-  switch (change.action) {
-    case 'resolve': {
-      const { resolutionCode, resolutionNotes } = problem;
-      if (resolutionCode === undefined || resolutionNotes === undefined) {
-        throw new Error(`Resolved problem ${problem.id} has no resolution to follow.`);
-      }
-      if (resolutionCode === 'Risk Accepted') {
-        return note(
-          `${problem.number} was resolved with the risk accepted; no fix will follow: ${resolutionNotes}.${workaround}`,
-        );
-      }
-      if (incident.state === 'On Hold' && incident.holdReason === 'Awaiting Problem') {
-        return {
-          action: 'resolve',
-          resolutionCode: RESOLVED_BY_PROBLEM,
-          resolutionNotes: `Fixed by ${problem.number}: ${resolutionNotes}`,
-        };
-      }
-      return note(
-        `${problem.number} was resolved with a fix applied: ${resolutionNotes}. Check whether it solves this incident too.`,
-      );
-    }
-    case 'cancel':
-      return note(`${problem.number} was canceled; no fix will follow.${workaround}`);
-    default:
-      return undefined;
-  }
 }

@@ -7,13 +7,12 @@
  * - problem: create (manual or detected) and PATCH, with their invariants.
  * - state-machine: `transition`, `allowedActions`, duplicate targets.
  * - links: link and unlink incidents; `duplicateMerge` moves a duplicate's links.
- * - incident-effects: plans for linked incidents (workaround notes, follow-ups of a
- *   resolve or cancel), applied by the incident side through events.
+ * - incident-effects: the workaround notes for linked incidents, applied by the incident side
+ *   through events (as are the follow-ups of shared/domain/problem-follow-up.ts).
  * - detection: the problem-detection policy, deterministic and replay-safe.
  */
 export * from './access';
 export * from './detection';
-export * from './ids';
 export * from './incident-effects';
 export * from './links';
 export * from './model';

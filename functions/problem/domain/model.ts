@@ -1,12 +1,7 @@
-import * as z from 'zod';
 import type { Principal } from '../../../shared/auth';
 import type { PriorityMatrix } from '../../../shared/domain/priority';
 import { revisionsOf } from '../../../shared/domain/revision';
-import {
-  type FieldChange,
-  HoldReasonSchema,
-  IncidentStateSchema,
-} from '../../../shared/events/incidents';
+import type { FieldChange } from '../../../shared/events/incidents';
 import {
   type ProblemResolutionCode,
   type ProblemSnapshot,
@@ -50,14 +45,7 @@ export function isReadOnly(state: ProblemState): boolean {
   return (ReadOnlyStates as readonly ProblemState[]).includes(state);
 }
 
-/** What the problem rules need to know of an incident. */
-export const IncidentRefSchema = z.object({
-  id: z.string(),
-  state: IncidentStateSchema,
-  holdReason: HoldReasonSchema.optional(),
-  configurationItem: z.string().optional(),
-});
-export type IncidentRef = z.infer<typeof IncidentRefSchema>;
+export type { IncidentRef } from '../../../shared/domain/problem-follow-up';
 
 export interface DomainContext {
   /** ISO-8601 instant; the domain never reads a clock. */

@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { transition as transitionIncident } from '../../../functions/incident/domain';
 import {
   type IncidentRef,
-  incidentFollowUp,
-  type ProblemTransition,
   type ProblemTransitionCommand,
   transition,
   workaroundNotes,
 } from '../../../functions/problem/domain';
+import { incidentFollowUp, type ProblemTransition } from '../../../shared/domain/problem-follow-up';
 import { ConflictError, ForbiddenError } from '../../../shared/errors';
 import { HoldReasons, IncidentStates } from '../../../shared/events/incidents';
 import { anIncident } from '../incident/fixtures';

@@ -1,0 +1,158 @@
+import { StaleVersionError, TransactionConflictError } from './db/transactions';
+import { domainEvent, type OutboxEvent } from './events/domain-event';
+import { type Actor, actorOf, type EventContract } from './events/envelope';
+import type { FieldChange } from './events/incidents';
+import { type IdempotencyClaim, IdempotencyKeyTakenError } from './idempotency';
+import type { RequestContext } from './request-context';
+
+/**
+ * One use case's writes, committed as one DynamoDB transaction by the area's repository: the
+ * revised aggregates (each conditional on the version read), their audit entries, comments and
+ * outbox events, and the Idempotency-Key claim of a create. Shared by every area whose
+ * aggregates keep a history (incidents, problems).
+ */
+
+/** An aggregate as stored: versioned, with the last per-aggregate event sequence handed out. */
+export interface StoredAggregate {
+  id: string;
+  version: number;
+  eventSequence: number;
+}
+
+export interface VersionedWrite<S> {
+  item: S;
+  /** The version the write is conditional on; absent for a new aggregate. */
+  expectedVersion?: number;
+}
+
+/** One journal entry per change: who, when, which action, and each field's old and new value. */
+export interface HistoryEntry {
+  aggregateId: string;
+  version: number;
+  at: string;
+  actor: Actor;
+  action: string;
+  changes: FieldChange[];
+}
+
+export interface CommentRecord {
+  aggregateId: string;
+  commentId: string;
+  visibility: 'public' | 'internal';
+  author: string;
+  body: string;
+  createdAt: string;
+}
+
+export interface UnitOfWork<S> {
+  items: VersionedWrite<S>[];
+  history: HistoryEntry[];
+  comments: CommentRecord[];
+  events: OutboxEvent[];
+  idempotency?: IdempotencyClaim;
+}
+
+export function emptyWork<S>(): UnitOfWork<S> {
+  return { items: [], history: [], comments: [], events: [] };
+}
+
+/** Builds an event once its sequence number is known. */
+export type PendingEvent = (sequence: number) => OutboxEvent;
+
+/**
+ * Accumulates a use case's writes: each revision with its history entry and its events,
+ * numbered from the aggregate's own event sequence, so event ids stay unique and deterministic.
+ */
+export class ChangeSet<S extends StoredAggregate, W extends UnitOfWork<S> = UnitOfWork<S>> {
+  constructor(
+    protected readonly ctx: RequestContext,
+    protected readonly work: W,
+    private readonly write: (work: W) => Promise<void>,
+  ) {}
+
+  revise(
+    before: S | undefined,
+    after: Omit<S, 'eventSequence'>,
+    action: string,
+    changes: FieldChange[],
+    events: PendingEvent[],
+  ): S {
+    const firstSequence = (before?.eventSequence ?? 0) + 1;
+    const stored = { ...after, eventSequence: firstSequence + events.length - 1 } as S;
+    this.work.items.push(
+      before ? { item: stored, expectedVersion: before.version } : { item: stored },
+    );
+    this.work.history.push({
+      aggregateId: after.id,
+      version: after.version,
+      at: this.ctx.now,
+      actor: actorOf(this.ctx.principal),
+      action,
+      changes,
+    });
+    events.forEach((build, index) => {
+      this.work.events.push(build(firstSequence + index));
+    });
+    return stored;
+  }
+
+  comment(record: CommentRecord): void {
+    this.work.comments.push(record);
+  }
+
+  idempotent(claim: IdempotencyClaim): void {
+    this.work.idempotency = claim;
+  }
+
+  event<C extends EventContract>(
+    contract: C,
+    aggregate: { id: string },
+    data: Parameters<typeof domainEvent<C>>[2],
+  ): PendingEvent {
+    return (sequence) =>
+      domainEvent(
+        contract,
+        {
+          aggregateId: aggregate.id,
+          sequence,
+          actor: actorOf(this.ctx.principal),
+          occurredAt: this.ctx.now,
+          ...(this.ctx.correlationId ? { correlationId: this.ctx.correlationId } : {}),
+        },
+        data,
+      );
+  }
+
+  commit(): Promise<void> {
+    return this.write(this.work);
+  }
+}
+
+/** Strips the internal event sequence from what clients and events see. */
+export function publicView<S extends StoredAggregate>(stored: S): Omit<S, 'eventSequence'> {
+  const { eventSequence: _internal, ...aggregate } = stored;
+  return aggregate;
+}
+
+/**
+ * Retries a use case whose transaction lost a race, re-reading everything it decided on. A
+ * stale version is a lost race only where the use case says so (`staleAsConflict`): where the
+ * client's own If-Match version went stale, it answers 412 instead.
+ */
+export async function withRetries<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const retriable =
+        error instanceof TransactionConflictError || error instanceof IdempotencyKeyTakenError;
+      if (!retriable || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
+    }
+  }
+}
+
+/** A stale version of any item the use case read is a lost race: decide again on fresh data. */
+export function staleAsConflict(error: unknown): never {
+  throw error instanceof StaleVersionError ? new TransactionConflictError() : error;
+}
