@@ -10,6 +10,7 @@ import { Identity } from './constructs/identity';
 import { IncidentArea } from './constructs/incident-area';
 import { type FunctionDefaults, ItsmFunction } from './constructs/itsm-function';
 import { OutboxPipe } from './constructs/outbox-pipe';
+import { ProblemArea } from './constructs/problem-area';
 import type { DeploySettings } from './settings';
 
 export interface StatelessStackProps extends StackProps {
@@ -61,6 +62,8 @@ export class StatelessStack extends Stack {
       eventBus: props.eventBus,
       api,
     });
+
+    new ProblemArea(this, 'Problems', { defaults, settings, api });
 
     new CmdbArea(this, 'Cmdb', { defaults, api });
 

@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import * as z from 'zod';
+import { DEFAULT_PRIORITY_MATRIX, parsePriorityMatrix } from './domain/priority';
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
@@ -22,3 +23,20 @@ export function readConfig<S extends z.ZodType>(
   }
   return result.data;
 }
+
+/**
+ * The PRIORITY_MATRIX variable (JSON rows of impact, columns of urgency), shared by every area
+ * that derives priorities; absent or blank means the default matrix.
+ */
+export const PriorityMatrixSetting = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    if (text === undefined || text.trim() === '') return DEFAULT_PRIORITY_MATRIX;
+    try {
+      return parsePriorityMatrix(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });

@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { registerCmdbApi } from '../cmdb/openapi';
 import { registerIncidentApi } from '../incident/openapi';
+import { registerProblemApi } from '../problem/openapi';
 
 /** The OpenAPI 3.1 document of the whole API, generated from the zod schemas of each area. */
 export function buildOpenApiDocument() {
@@ -10,9 +11,10 @@ export function buildOpenApiDocument() {
     scheme: 'bearer',
     bearerFormat: 'JWT',
     description:
-      'An access token from the Cognito user pool: people by group (requester, agent, admin), machine clients by scope (itsm/incidents.read and .write, itsm/cmdb.read and .write).',
+      'An access token from the Cognito user pool: people by group (requester, agent, admin), machine clients by scope (itsm/incidents.read and .write, itsm/problems.read and .write, itsm/cmdb.read and .write).',
   });
   registerIncidentApi(registry);
+  registerProblemApi(registry);
   registerCmdbApi(registry);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -20,7 +22,7 @@ export function buildOpenApiDocument() {
       title: 'ITSM backend API',
       version: '1.0.0',
       description:
-        'API-first service desk: incidents and the CMDB (more process areas follow). Errors are application/problem+json.',
+        'API-first service desk: incidents, problems and the CMDB (more process areas follow). Errors are application/problem+json.',
     },
   });
 }

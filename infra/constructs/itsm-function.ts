@@ -49,9 +49,9 @@ export interface ItsmFunctionProps {
 
 /**
  * The one way this project defines a Lambda function: Node.js 24 on ARM, X-Ray tracing, an
- * explicit log group kept one month, and an ESM bundle that includes the AWS SDK (pinned by
- * our lockfile rather than whatever the runtime ships). Its role starts empty apart from
- * writing its own logs; callers grant the rest.
+ * explicit log group kept one month, and a minified ESM bundle that leaves the AWS SDK to the
+ * runtime (it is there already, and bundling it doubled sizes and cold starts). Its role
+ * starts empty apart from writing its own logs; callers grant the rest.
  */
 export class ItsmFunction extends NodejsFunction {
   /** Always set (Lambda's own type leaves it optional): queues size their visibility on it. */

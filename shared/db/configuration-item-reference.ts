@@ -7,7 +7,7 @@ import { TABLE_KEYS } from './table';
  * state. A read-only projection of the CMDB's `ci` item (same model name, version and
  * primary key as `functions/cmdb/entities.ts`, which owns and writes it), so that incidents,
  * problems and changes can check CI references without depending on the CMDB module.
- * test/unit/shared/configuration-item-reference.test.ts keeps the two keys identical.
+ * test/unit/shared/references.test.ts keeps the two keys identical.
  */
 export const configurationItemReference = new Entity({
   model: { entity: 'ci', version: '1', service: SERVICE },

@@ -27,5 +27,26 @@ export const TABLE_INDEXES = {
 
 export type TableIndexName = keyof typeof TABLE_INDEXES;
 
+/**
+ * An entity's index definition on one of the table's indexes, in ElectroDB's shape. List
+ * indexes sort by creation time with the id as a tie-breaker, so their order is stable.
+ */
+export const listIndex = <
+  const Name extends TableIndexName,
+  const Partition extends readonly string[],
+  const Sort extends readonly string[],
+>(
+  name: Name,
+  partition: Partition,
+  sort: Sort,
+) => {
+  const fields = TABLE_INDEXES[name];
+  return {
+    index: name,
+    pk: { field: fields.partitionKey, composite: partition },
+    sk: { field: fields.sortKey, composite: sort },
+  };
+};
+
 /** Environment variable through which every function learns the table's name. */
 export const TABLE_NAME_ENV = 'TABLE_NAME';

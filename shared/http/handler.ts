@@ -3,13 +3,17 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import type * as z from 'zod';
 import { type Principal, principalFromClaims } from '../auth';
 import { measureCapacity } from '../db/capacity';
 import { HttpError, NotFoundError } from '../errors';
 import { logger, metrics } from '../observability/powertools';
 import type { RequestContext } from '../request-context';
+import { decodeCursor } from './cursor';
 import { problemResponse } from './problem';
-import type { HttpResponse } from './responses';
+import { parseQuery } from './request';
+import { cursorPage, type HttpResponse } from './responses';
+import { PageQuerySchema } from './schemas';
 
 export interface ApiRequest {
   event: APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -85,4 +89,31 @@ export function createHttpHandler<RouteKey extends string>(
     }
   };
   return middy(dispatch).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+/**
+ * A route listing something of one resource (comments, history, links). Its cursors are bound
+ * to the resource and the list, so one cannot be replayed against another.
+ */
+export function pageOfResource<T>(
+  resourceId: (request: ApiRequest) => string,
+  list: string,
+  load: (
+    id: string,
+    page: { limit: number; cursor: string | null },
+    principal: Principal,
+  ) => Promise<{ items: T[]; cursor: string | null }>,
+  schema: z.ZodType,
+): RouteHandler {
+  return async (request) => {
+    const id = resourceId(request);
+    const scope = { id, list };
+    const query = parseQuery(request.event, PageQuerySchema);
+    const page = await load(
+      id,
+      { limit: query.limit, cursor: decodeCursor(query.cursor, scope) },
+      request.principal,
+    );
+    return cursorPage(schema, page, scope);
+  };
 }

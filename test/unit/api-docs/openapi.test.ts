@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../../functions/api-docs/openapi-document';
 import { CMDB_ROUTES } from '../../../functions/cmdb/routes';
 import { INCIDENT_ROUTES } from '../../../functions/incident/routes';
+import { PROBLEM_ROUTES } from '../../../functions/problem/routes';
 
 describe('the OpenAPI document', () => {
   const document = buildOpenApiDocument();
@@ -11,7 +12,7 @@ describe('the OpenAPI document', () => {
     const documented = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
       Object.keys(item ?? {}).map((method) => `${method.toUpperCase()} ${path}`),
     );
-    expect(documented.sort()).toEqual([...INCIDENT_ROUTES, ...CMDB_ROUTES].sort());
+    expect(documented.sort()).toEqual([...INCIDENT_ROUTES, ...PROBLEM_ROUTES, ...CMDB_ROUTES].sort());
   });
 
   it('describes bodies and errors with named schemas', () => {
