@@ -63,7 +63,7 @@ export class StatelessStack extends Stack {
       api,
     });
 
-    new ProblemArea(this, 'Problems', { defaults, settings, api });
+    new ProblemArea(this, 'Problems', { defaults, settings, api, eventBus: props.eventBus });
 
     new CmdbArea(this, 'Cmdb', { defaults, api });
 

@@ -67,7 +67,7 @@ export async function commit(work: UnitOfWork): Promise<void> {
   if (!result.canceled) return;
   const reasons = (result.data as Array<{ code: string }>).map((entry) => entry.code);
   throw cancellationError(reasons, {
-    claimsIdempotencyKey: work.idempotency !== undefined,
+    claims: work.idempotency === undefined ? 0 : 1,
     versionedIds: work.cis.map(({ ci }) => ci.id),
   });
 }

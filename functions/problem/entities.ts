@@ -2,6 +2,7 @@ import { Entity } from 'electrodb';
 import { SERVICE } from '../../shared/db/entities';
 import { commentEntity, historyEntity } from '../../shared/db/journal';
 import { listIndex, TABLE_INDEXES, TABLE_KEYS } from '../../shared/db/table';
+import { IncidentStates } from '../../shared/events/incidents';
 import {
   ProblemResolutionCodes,
   ProblemSources,
@@ -71,3 +72,64 @@ export const problemEntity = new Entity({
 
 export const problemHistoryEntity = historyEntity('problemHistory');
 export const problemCommentEntity = commentEntity('problemComment');
+
+/**
+ * Detection's read model (docs/problems.md, "Detection"): what it last saw of each incident,
+ * with the detection scopes (its CI and the CIs upstream of it) it was filed under...
+ */
+export const detectionSubjectEntity = new Entity({
+  model: { entity: 'detectionSubject', version: '1', service: SERVICE },
+  attributes: {
+    incidentId: { type: 'string', required: true },
+    configurationItem: { type: 'string' },
+    state: { type: IncidentStates, required: true },
+    createdAt: { type: 'string', required: true },
+    /** The incident's version this reflects; older events never overwrite it. */
+    version: { type: 'number', required: true },
+    scopes: { type: 'list', required: true, items: { type: 'string' } },
+  },
+  indexes: {
+    primary: {
+      pk: { field: TABLE_KEYS.partitionKey, composite: ['incidentId'] },
+      sk: { field: TABLE_KEYS.sortKey, composite: [] },
+    },
+  },
+});
+
+/** ...one member item per scope, so one Query per scope finds its incidents in a window... */
+export const detectionMemberEntity = new Entity({
+  model: { entity: 'detectionMember', version: '1', service: SERVICE },
+  attributes: {
+    scope: { type: 'string', required: true },
+    incidentId: { type: 'string', required: true },
+    configurationItem: { type: 'string' },
+    state: { type: IncidentStates, required: true },
+    createdAt: { type: 'string', required: true },
+    version: { type: 'number', required: true },
+  },
+  indexes: {
+    primary: {
+      pk: { field: TABLE_KEYS.partitionKey, composite: ['scope'] },
+      sk: { field: TABLE_KEYS.sortKey, composite: ['createdAt', 'incidentId'] },
+    },
+  },
+});
+
+/**
+ * ...and one claim per scope naming the problem detection created there, read strongly, so two
+ * deliveries racing (before the indexes show the first problem) cannot both create one.
+ */
+export const detectionClaimEntity = new Entity({
+  model: { entity: 'detectionClaim', version: '1', service: SERVICE },
+  attributes: {
+    scope: { type: 'string', required: true },
+    problemId: { type: 'string', required: true },
+    claimedAt: { type: 'string', required: true },
+  },
+  indexes: {
+    primary: {
+      pk: { field: TABLE_KEYS.partitionKey, composite: ['scope'] },
+      sk: { field: TABLE_KEYS.sortKey, composite: [] },
+    },
+  },
+});

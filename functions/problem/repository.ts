@@ -23,7 +23,12 @@ import {
   type ProblemIncidentLink,
   type ProblemState,
 } from './domain';
-import { problemCommentEntity, problemEntity, problemHistoryEntity } from './entities';
+import {
+  detectionClaimEntity,
+  problemCommentEntity,
+  problemEntity,
+  problemHistoryEntity,
+} from './entities';
 
 const store = new Service(
   {
@@ -36,6 +41,7 @@ const store = new Service(
     counter: counterEntity,
     ciReference: configurationItemReference,
     incidentReference,
+    claim: detectionClaimEntity,
   },
   { client: documentClient, table: config[TABLE_NAME_ENV] },
 );
@@ -48,6 +54,11 @@ export type StoredProblem = Problem & { eventSequence: number };
 export interface ProblemWork extends UnitOfWork<StoredProblem> {
   links: ProblemIncidentLink[];
   unlinks: ProblemIncidentLink[];
+  /**
+   * Detection's claim of a scope for the problem it creates there, taken only if the scope is
+   * unclaimed or still claimed by the (no longer active) problem `replaces`.
+   */
+  detectionClaim?: { scope: string; problemId: string; claimedAt: string; replaces?: string };
 }
 
 /**
@@ -57,10 +68,31 @@ export interface ProblemWork extends UnitOfWork<StoredProblem> {
 export const MAX_LINK_WRITES = 80;
 
 export async function commit(work: ProblemWork): Promise<void> {
+  const detectionClaim = work.detectionClaim && {
+    item: {
+      scope: work.detectionClaim.scope,
+      problemId: work.detectionClaim.problemId,
+      claimedAt: work.detectionClaim.claimedAt,
+    },
+    replaces: work.detectionClaim.replaces,
+  };
   await commitTransaction(
     store.transaction
-      .write(({ problem, history, comment, link, outbox, idempotency }) => [
+      .write(({ problem, history, comment, link, outbox, idempotency, claim }) => [
         ...(work.idempotency ? [idempotency.create(work.idempotency).commit()] : []),
+        ...(detectionClaim
+          ? [
+              claim
+                .put(detectionClaim.item)
+                .where((attributes, { notExists, eq }) => {
+                  const unclaimed = notExists(attributes.problemId);
+                  return detectionClaim.replaces === undefined
+                    ? unclaimed
+                    : `${unclaimed} OR ${eq(attributes.problemId, detectionClaim.replaces)}`;
+                })
+                .commit(),
+            ]
+          : []),
         ...work.items.map(({ item, expectedVersion }) =>
           versionedWrite(problem, toItem(item), expectedVersion),
         ),
@@ -74,6 +106,7 @@ export async function commit(work: ProblemWork): Promise<void> {
       ])
       .go(),
     work,
+    { leadingClaims: work.detectionClaim ? 1 : 0 },
   );
 }
 
@@ -256,4 +289,16 @@ export async function listHistory(
     .primary({ aggregateId })
     .go({ limit: page.limit, cursor: page.cursor ?? null, order: 'asc' });
   return { items: data as HistoryEntry[], cursor };
+}
+
+/** The problems on a CI in the given states (an index: eventually consistent). */
+export async function problemsOnCi(
+  configurationItem: string,
+  states: readonly ProblemState[],
+): Promise<StoredProblem[]> {
+  const { data } = await problem.query
+    .byCi({ configurationItem })
+    .where((attributes, { eq }) => states.map((state) => eq(attributes.state, state)).join(' OR '))
+    .go({ pages: 'all' });
+  return data.map(fromItem);
 }

@@ -80,7 +80,7 @@ const PROBLEM_NUMBER = /^PRB\d{7,}$/i;
 const NOTES_PER_EVENT = 100;
 
 /** A problem use case's writes: revisions, journal, events, and incident links. */
-class ProblemChangeSet extends ChangeSet<StoredProblem, ProblemWork> {
+export class ProblemChangeSet extends ChangeSet<StoredProblem, ProblemWork> {
   constructor(ctx: RequestContext) {
     super(ctx, { ...emptyWork<StoredProblem>(), links: [], unlinks: [] }, commit);
   }
@@ -91,6 +91,10 @@ class ProblemChangeSet extends ChangeSet<StoredProblem, ProblemWork> {
 
   unlink(links: readonly ProblemIncidentLink[]): void {
     this.work.unlinks.push(...links);
+  }
+
+  claimScope(claim: NonNullable<ProblemWork['detectionClaim']>): void {
+    this.work.detectionClaim = claim;
   }
 
   /** Refuses a transaction DynamoDB would refuse: too many link writes at once. */
@@ -107,7 +111,7 @@ class ProblemChangeSet extends ChangeSet<StoredProblem, ProblemWork> {
 /** Strips the internal event sequence from what clients and events see. */
 export const snapshot: (stored: StoredProblem) => Problem = publicView;
 
-function domainContext(ctx: RequestContext) {
+export function domainContext(ctx: RequestContext) {
   return { now: ctx.now, actor: ctx.principal, priorityMatrix: config.PRIORITY_MATRIX };
 }
 
@@ -205,26 +209,30 @@ export async function updateProblem(
   ctx: RequestContext,
   checkVersion: (current: Problem) => void,
 ): Promise<Problem> {
-  const current = await loadVisibleProblem(idOrNumber, ctx.principal);
-  checkVersion(current);
-  if (
-    patch.configurationItem !== undefined &&
-    patch.configurationItem !== current.configurationItem
-  ) {
-    await assertConfigurationItem(patch.configurationItem);
-  }
-  const { problem: next, changes: fieldChanges } = patchProblem(
-    snapshot(current),
-    patch,
-    domainContext(ctx),
-  );
-  if (fieldChanges.length === 0) return snapshot(current);
-  const changes = new ProblemChangeSet(ctx);
-  changes.revise(current, next, 'update', fieldChanges, [
-    changes.event(ProblemUpdated, next, { problem: next, changes: fieldChanges }),
-  ]);
-  await changes.commit().catch(staleVersion);
-  return next;
+  // A transaction conflict (another write in flight) is retried: the re-read then tells
+  // whether the client's version is still current.
+  return withRetries(async () => {
+    const current = await loadVisibleProblem(idOrNumber, ctx.principal);
+    checkVersion(current);
+    if (
+      patch.configurationItem !== undefined &&
+      patch.configurationItem !== current.configurationItem
+    ) {
+      await assertConfigurationItem(patch.configurationItem);
+    }
+    const { problem: next, changes: fieldChanges } = patchProblem(
+      snapshot(current),
+      patch,
+      domainContext(ctx),
+    );
+    if (fieldChanges.length === 0) return snapshot(current);
+    const changes = new ProblemChangeSet(ctx);
+    changes.revise(current, next, 'update', fieldChanges, [
+      changes.event(ProblemUpdated, next, { problem: next, changes: fieldChanges }),
+    ]);
+    await changes.commit().catch(staleVersion);
+    return next;
+  });
 }
 
 /**
@@ -316,7 +324,7 @@ async function applyTransition(
 }
 
 /** Writes a link change of `problem` (its count, the links, ProblemIncidentsLinked). */
-function reviseLinks(
+export function reviseLinks(
   changes: ProblemChangeSet,
   before: StoredProblem,
   result: LinkResult,
@@ -517,7 +525,8 @@ export async function addComment(
 
 /**
  * Lists problems. `incident` lists the problems an incident is linked to (through the links'
- * index), newest first; the other filters use the problem's own indexes.
+ * index), newest first, in one page; the other filters use the problem's own indexes and do
+ * not combine with it.
  */
 export async function listProblems(
   query: ListProblemsQuery & { incident?: string },
@@ -528,6 +537,12 @@ export async function listProblems(
   if (incident === undefined) {
     const page = await queryProblems(rest);
     return { items: page.items.map(snapshot), cursor: page.cursor };
+  }
+  const { limit: _limit, cursor: _cursor, ...filters } = rest;
+  if (Object.values(filters).some((value) => value !== undefined)) {
+    throw new ValidationError([
+      { field: 'query.incident', message: 'cannot be combined with other filters' },
+    ]);
   }
   const [found] = (await getIncidentReferences([incident])).values();
   const links = found ? await linksOfIncident(found.id) : [];

@@ -1,6 +1,10 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { PROBLEM_ROUTES } from '../../functions/problem/routes';
+import { DETECTION_EVENTS } from '../../functions/problem/subscriptions';
 import type { DeploySettings } from '../settings';
+import { EventConsumer } from './event-consumer';
 import type { ItsmHttpApi } from './http-api';
 import { type FunctionDefaults, ItsmFunction, type TableAction } from './itsm-function';
 
@@ -8,6 +12,7 @@ export interface ProblemAreaProps {
   readonly defaults: FunctionDefaults;
   readonly settings: Pick<DeploySettings, 'priorityMatrix'>;
   readonly api: ItsmHttpApi;
+  readonly eventBus: IEventBus;
 }
 
 const SERVICE_NAME = 'problems';
@@ -27,20 +32,44 @@ const PROBLEM_TABLE_ACTIONS: readonly TableAction[] = [
   'ConditionCheckItem',
 ];
 
-/** The problem management process area: its API (detection and follow-ups consume events). */
+/** Detection function timeout; the queue hides a message for six times as long (AWS advice). */
+const DETECTION_TIMEOUT = Duration.seconds(30);
+
+/**
+ * The problem management process area: its API, and problem detection, which consumes the
+ * incident events (the incident area follows the problems' events in turn).
+ */
 export class ProblemArea extends Construct {
   readonly apiFunction: ItsmFunction;
+  readonly detectionFunction: ItsmFunction;
+  readonly detection: EventConsumer;
 
   constructor(scope: Construct, id: string, props: ProblemAreaProps) {
     super(scope, id);
-    this.apiFunction = new ItsmFunction(this, 'Api', {
+    const common = {
       defaults: props.defaults,
-      entry: 'functions/problem/api.ts',
-      description: 'Problem API (HTTP API payload v2).',
       serviceName: SERVICE_NAME,
       tableActions: PROBLEM_TABLE_ACTIONS,
       environment: { PRIORITY_MATRIX: JSON.stringify(props.settings.priorityMatrix) },
+    };
+    this.apiFunction = new ItsmFunction(this, 'Api', {
+      ...common,
+      entry: 'functions/problem/api.ts',
+      description: 'Problem API (HTTP API payload v2).',
     });
     props.api.addAuthenticatedRoutes(PROBLEM_ROUTES, this.apiFunction);
+
+    this.detectionFunction = new ItsmFunction(this, 'Detection', {
+      ...common,
+      entry: 'functions/problem/detection-consumer.ts',
+      description: 'Problem detection: incidents accumulating on CIs behind one CI.',
+      timeout: DETECTION_TIMEOUT,
+    });
+    this.detection = new EventConsumer(this, 'DetectionConsumer', {
+      description: 'Incident events, for problem detection.',
+      eventBus: props.eventBus,
+      events: DETECTION_EVENTS,
+      handler: this.detectionFunction,
+    });
   }
 }

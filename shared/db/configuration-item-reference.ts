@@ -23,4 +23,32 @@ export const configurationItemReference = new Entity({
   },
 });
 
+/**
+ * A CI's place in the graph: its edges as the CMDB keeps them (functions/cmdb/entities.ts),
+ * for areas that walk the graph themselves (problem detection walks it upstream).
+ */
+export const configurationItemTopology = new Entity({
+  model: { entity: 'ci', version: '1', service: SERVICE },
+  attributes: {
+    id: { type: 'string', required: true, readOnly: true },
+    edges: {
+      type: 'list',
+      required: true,
+      items: {
+        type: 'map',
+        properties: {
+          type: { type: 'string', required: true },
+          target: { type: 'string', required: true },
+        },
+      },
+    },
+  },
+  indexes: {
+    primary: {
+      pk: { field: TABLE_KEYS.partitionKey, composite: ['id'] },
+      sk: { field: TABLE_KEYS.sortKey, composite: [] },
+    },
+  },
+});
+
 export const RETIRED_LIFECYCLE_STATE = 'retired';

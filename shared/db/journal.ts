@@ -103,12 +103,13 @@ export function versionedWrite<Item, Commit, Condition>(
 export async function commitTransaction(
   write: Promise<{ canceled: boolean; data: unknown }>,
   work: Pick<UnitOfWork<{ id: string }>, 'items' | 'idempotency'>,
+  layout: { leadingClaims?: number } = {},
 ): Promise<void> {
   const result = await write;
   if (!result.canceled) return;
   const reasons = (result.data as Array<{ code: string }>).map((entry) => entry.code);
   throw cancellationError(reasons, {
-    claimsIdempotencyKey: work.idempotency !== undefined,
+    claims: (work.idempotency === undefined ? 0 : 1) + (layout.leadingClaims ?? 0),
     versionedIds: work.items.map(({ item }) => item.id),
   });
 }

@@ -4,9 +4,10 @@ import { OUTBOX_RETENTION_SECONDS } from './entities';
 
 /**
  * What every area's unit of work shares: outbox items with their expiry, and the reading of a
- * canceled write transaction. Transactions are laid out alike: the Idempotency-Key claim
- * first (if any), then the versioned items (each conditional on the version read), then the
- * rest (history, comments, outbox), so a cancellation reason's position says what failed.
+ * canceled write transaction. Transactions are laid out alike: claims first (an
+ * Idempotency-Key, a detection scope; each conditional on not being taken), then the versioned
+ * items (each conditional on the version read), then the rest (history, comments, links,
+ * outbox), so a cancellation reason's position says what failed.
  */
 
 /** DynamoDB refused the transaction because another one touched the same items at once. */
@@ -31,13 +32,13 @@ export function outboxItem(event: OutboxEvent) {
 
 export function cancellationError(
   reasons: readonly string[],
-  layout: { claimsIdempotencyKey: boolean; versionedIds: readonly string[] },
+  layout: { claims: number; versionedIds: readonly string[] },
 ): Error {
   if (reasons.includes('TransactionConflict')) return new TransactionConflictError();
-  if (layout.claimsIdempotencyKey && reasons[0] === 'ConditionalCheckFailed') {
+  if (reasons.slice(0, layout.claims).includes('ConditionalCheckFailed')) {
     return new IdempotencyKeyTakenError();
   }
-  const offset = layout.claimsIdempotencyKey ? 1 : 0;
+  const offset = layout.claims;
   const staleId = layout.versionedIds.find(
     (_, index) => reasons[offset + index] === 'ConditionalCheckFailed',
   );

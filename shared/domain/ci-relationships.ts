@@ -162,3 +162,25 @@ export function failurePropagation(type: RelationshipType): FailurePropagation {
   const pair = pairOf(type);
   return pair.type === type ? pair.failure : MIRRORED[pair.failure];
 }
+
+/** One end's view of a relationship, as the CMDB keeps it on each CI: `{ type, target }`. */
+export interface RelationshipEdge {
+  type: string;
+  target: string;
+}
+
+/**
+ * The CIs whose failure reaches this one directly: the targets of its edges along which a
+ * failure travels from the target to this CI (`runs_on`, `depends_on`, `members`, ...).
+ * Unknown edge types are ignored, so a newer CMDB cannot break an older reader.
+ */
+export function upstreamTargets(edges: readonly RelationshipEdge[]): string[] {
+  const known = new Set<string>(RelationshipTypes);
+  return edges
+    .filter(
+      (edge) =>
+        known.has(edge.type) &&
+        failurePropagation(edge.type as RelationshipType) === 'target-to-source',
+    )
+    .map((edge) => edge.target);
+}

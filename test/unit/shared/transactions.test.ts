@@ -6,7 +6,7 @@ import {
 } from '../../../shared/db/transactions';
 import { IdempotencyKeyTakenError } from '../../../shared/idempotency';
 
-const layout = { claimsIdempotencyKey: true, versionedIds: ['a', 'b'] };
+const layout = { claims: 1, versionedIds: ['a', 'b'] };
 
 describe('cancellationError', () => {
   it('reads a lost race for the same items as a conflict to retry', () => {
@@ -21,12 +21,21 @@ describe('cancellationError', () => {
     );
   });
 
+  it('reads any failed leading claim as taken, and counts every claim before the versioned items', () => {
+    const twoClaims = { claims: 2, versionedIds: ['a'] };
+    expect(cancellationError(['None', 'ConditionalCheckFailed', 'None'], twoClaims)).toBeInstanceOf(
+      IdempotencyKeyTakenError,
+    );
+    const stale = cancellationError(['None', 'None', 'ConditionalCheckFailed'], twoClaims);
+    expect((stale as StaleVersionError).itemId).toBe('a');
+  });
+
   it('names the versioned item whose version was stale', () => {
     const error = cancellationError(['None', 'None', 'ConditionalCheckFailed'], layout);
     expect(error).toBeInstanceOf(StaleVersionError);
     expect((error as StaleVersionError).itemId).toBe('b');
     const withoutClaim = cancellationError(['ConditionalCheckFailed', 'None'], {
-      claimsIdempotencyKey: false,
+      claims: 0,
       versionedIds: ['a', 'b'],
     });
     expect((withoutClaim as StaleVersionError).itemId).toBe('a');
