@@ -2,7 +2,9 @@
  * `npm run bench`: per function, the minified bundle size and the import time of the bundle
  * in a fresh Node process; through the local runtime, p50/p99 latency and the DynamoDB
  * request units of create, get, list and transition, next to the units docs/data-model.md
- * predicts. Targets: bundle <= 400 KB, import <= 100 ms, units as predicted.
+ * predicts; and the end-to-end latency from IncidentCreated to the problem link (outbox,
+ * stream, pipe, bus, rule, queue, detection). Targets: bundle <= 400 KB, import <= 100 ms,
+ * units as predicted.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -19,6 +21,9 @@ const BUNDLE_LIMIT_BYTES = 400 * 1024;
 const IMPORT_LIMIT_MS = 100;
 const IMPORT_RUNS = 7;
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
+/** Each detection sample builds a fresh database with three applications and three incidents. */
+const DETECTION_SAMPLES = Number(process.env.BENCH_DETECTION_SAMPLES ?? 20);
+const POLL_MS = 10;
 
 function median(values: number[]): number {
   return percentile(values, 50);
@@ -194,6 +199,59 @@ async function main() {
         ` ${matches ? 'as predicted' : 'DIFFERS FROM docs/data-model.md'}`,
       );
     }
+
+    console.log(
+      `\nIncidentCreated -> problem link through the local runtime (${DETECTION_SAMPLES} samples: the third incident on applications behind one database; from its 201 until GET /problems shows the link, polled every ${POLL_MS} ms)`,
+    );
+    const detectionLatencies: number[] = [];
+    const aCi = async (ciClass: string) =>
+      (
+        await call('POST', '/cis', {
+          ciClass,
+          name: `${ciClass}-${crypto.randomUUID().slice(0, 8)}`,
+          criticality: 2,
+          environment: 'production',
+          lifecycleState: 'operational',
+        })
+      ).json.id;
+    for (let sample = 0; sample < DETECTION_SAMPLES; sample++) {
+      const database = await aCi('database');
+      const applications = [
+        await aCi('application'),
+        await aCi('application'),
+        await aCi('application'),
+      ];
+      for (const application of applications) {
+        await call('POST', `/cis/${application}/relationships`, {
+          type: 'depends_on',
+          target: database,
+        });
+      }
+      let created = 0;
+      for (const configurationItem of applications) {
+        await call('POST', '/incidents', {
+          shortDescription: 'Orders time out',
+          configurationItem,
+        });
+        created = performance.now();
+      }
+      for (;;) {
+        const listed = (await call('GET', `/problems?configurationItem=${database}`))
+          .json as unknown as {
+          items: Array<{ linkedIncidentCount: number }>;
+        };
+        if (listed.items[0]?.linkedIncidentCount === 3) break;
+        if (performance.now() - created > 30_000) throw new Error('no problem detected in 30 s');
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+      detectionLatencies.push(performance.now() - created);
+    }
+    console.log(
+      'p50 ms'.padStart(8),
+      percentile(detectionLatencies, 50).toFixed(1).padStart(8),
+      '  p99 ms',
+      percentile(detectionLatencies, 99).toFixed(1).padStart(8),
+    );
   } finally {
     await runtime.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { configurationItemReference } from '../../shared/db/configuration-item-r
 import { counterEntity, idempotencyEntity, outboxEntity } from '../../shared/db/entities';
 import { commitTransaction, versionedWrite } from '../../shared/db/journal';
 import { allocateNumber } from '../../shared/db/numbers';
+import { problemIncidentLinkEntity } from '../../shared/db/problem-links';
 import { TABLE_NAME_ENV } from '../../shared/db/table';
 import { outboxItem } from '../../shared/db/transactions';
 import type { IdempotencyClaim } from '../../shared/idempotency';
@@ -23,10 +24,12 @@ const store = new Service(
     idempotency: idempotencyEntity,
     counter: counterEntity,
     ciReference: configurationItemReference,
+    problemLink: problemIncidentLinkEntity,
   },
   { client: documentClient, table: config[TABLE_NAME_ENV] },
 );
-const { incident, history, comment, idempotency, counter, ciReference } = store.entities;
+const { incident, history, comment, idempotency, counter, ciReference, problemLink } =
+  store.entities;
 
 /** An incident as stored: the public snapshot plus the last event sequence handed out. */
 export type StoredIncident = Incident & { eventSequence: number };
@@ -101,6 +104,17 @@ export async function getIncidentByNumber(number: string): Promise<StoredInciden
 export async function getConfigurationItemState(id: string): Promise<string | undefined> {
   const { data } = await ciReference.get({ id }).go({ attributes: ['lifecycleState'] });
   return data?.lifecycleState;
+}
+
+/** The incidents linked to a problem, a page at a time; the problem area writes the links. */
+export async function listProblemIncidentIds(
+  problemId: string,
+  options: { limit: number; cursor?: string | null },
+): Promise<{ items: string[]; cursor: string | null }> {
+  const { data, cursor } = await problemLink.query
+    .primary({ problemId })
+    .go({ limit: options.limit, cursor: options.cursor ?? null, attributes: ['incidentId'] });
+  return { items: data.map((link) => link.incidentId), cursor };
 }
 
 export async function getIdempotencyRecord(

@@ -4,6 +4,11 @@ import { RETIRED_LIFECYCLE_STATE } from '../../shared/db/configuration-item-refe
 import { commentView } from '../../shared/db/journal';
 import { StaleVersionError, TransactionConflictError } from '../../shared/db/transactions';
 import {
+  type IncidentFollowUp,
+  incidentFollowUp,
+  type ProblemTransition,
+} from '../../shared/domain/problem-follow-up';
+import {
   ForbiddenError,
   NotFoundError,
   PreconditionFailedError,
@@ -17,7 +22,8 @@ import {
   IncidentStateChanged,
   IncidentUpdated,
 } from '../../shared/events/incidents';
-import { claimFor, replayOf } from '../../shared/idempotency';
+import type { ProblemSnapshot } from '../../shared/events/problems';
+import { claimFor, type IdempotencyClaim, replayOf } from '../../shared/idempotency';
 import type { RequestContext } from '../../shared/request-context';
 import {
   ChangeSet,
@@ -45,6 +51,7 @@ import {
   forbiddenPatchFields,
   type Incident,
   type IncidentPatch,
+  isOpen,
   type NewIncidentInput,
   type ParentTransition,
   revise,
@@ -63,6 +70,7 @@ import {
   type ListIncidentsQuery,
   listComments,
   listHistory,
+  listProblemIncidentIds,
   listResolvedBefore,
   listIncidents as queryIncidents,
   type StoredIncident,
@@ -325,10 +333,11 @@ function newComment(
   body: string,
   visibility: 'public' | 'internal',
   ctx: RequestContext,
+  commentId: string = uuidv7(),
 ): CommentRecord {
   return {
     aggregateId: incident.id,
-    commentId: uuidv7(),
+    commentId,
     visibility,
     author: ctx.principal.id,
     body,
@@ -397,38 +406,52 @@ export async function addComment(
   return withRetries(async () => {
     const current = await loadVisibleIncident(idOrNumber, ctx.principal);
     assertCanComment(current, input.visibility, ctx.principal);
-    const effect = commentEffect(snapshot(current), input, { ...ctx, actor: ctx.principal });
-    const revised = effect ?? {
-      ...revise(snapshot(current), {}, ctx.now),
-      from: undefined,
-      to: undefined,
-    };
-    const next = revised.incident;
-    const record = newComment(next, input.body, input.visibility, ctx);
-    const changes = changeSet(ctx);
-    changes.comment(record);
-    changes.revise(
-      current,
-      next,
-      input.visibility === 'public' ? 'comment' : 'work-note',
-      revised.changes,
-      [
-        changes.event(IncidentCommented, next, { incident: next, comment: commentView(record) }),
-        ...(effect
-          ? [
-              changes.event(IncidentStateChanged, next, {
-                incident: next,
-                action: 'resume',
-                from: effect.from,
-                to: effect.to,
-              }),
-            ]
-          : []),
-      ],
-    );
-    await changes.commit().catch(staleAsConflict);
-    return commentView(record);
+    return commentView(await commitComment(current, { ...input, commentId: uuidv7() }, ctx));
   });
+}
+
+/**
+ * Writes one comment on the incident read, as addComment describes; with a claim, in the
+ * same transaction, so that a comment with a given id is written once.
+ */
+async function commitComment(
+  current: StoredIncident,
+  input: { commentId: string; body: string; visibility: 'public' | 'internal' },
+  ctx: RequestContext,
+  claim?: IdempotencyClaim,
+): Promise<CommentRecord> {
+  const effect = commentEffect(snapshot(current), input, { ...ctx, actor: ctx.principal });
+  const revised = effect ?? {
+    ...revise(snapshot(current), {}, ctx.now),
+    from: undefined,
+    to: undefined,
+  };
+  const next = revised.incident;
+  const record = newComment(next, input.body, input.visibility, ctx, input.commentId);
+  const changes = changeSet(ctx);
+  if (claim) changes.idempotent(claim);
+  changes.comment(record);
+  changes.revise(
+    current,
+    next,
+    input.visibility === 'public' ? 'comment' : 'work-note',
+    revised.changes,
+    [
+      changes.event(IncidentCommented, next, { incident: next, comment: commentView(record) }),
+      ...(effect
+        ? [
+            changes.event(IncidentStateChanged, next, {
+              incident: next,
+              action: 'resume',
+              from: effect.from,
+              to: effect.to,
+            }),
+          ]
+        : []),
+    ],
+  );
+  await changes.commit().catch(staleAsConflict);
+  return record;
 }
 
 export async function listIncidents(
@@ -511,6 +534,115 @@ export async function syncChildren(
     cursor = page.cursor;
   } while (cursor);
   return { updated };
+}
+
+/** What following a problem did to one linked incident. */
+export type FollowUpOutcome = 'resolved' | 'noted' | 'already-noted' | 'unaffected' | 'missing';
+
+export interface IncidentFollowUpResult {
+  incidentId: string;
+  outcome: FollowUpOutcome;
+}
+
+/**
+ * Applies a problem's state change to each incident linked to it (see incidentFollowUp), as
+ * the system. Safe to redeliver: a resolve is planned only for an incident still open, and a
+ * note is written once per id.
+ */
+export async function followProblemTransition(
+  change: ProblemTransition,
+  now: string,
+): Promise<IncidentFollowUpResult[]> {
+  const ctx: RequestContext = { principal: SYSTEM_PRINCIPAL, now };
+  const results: IncidentFollowUpResult[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await listProblemIncidentIds(change.problem.id, { limit: 100, cursor });
+    for (const incidentId of page.items) {
+      const outcome = await followUpIncident(
+        incidentId,
+        (incident) => incidentFollowUp(change, incident),
+        change.problem,
+        ctx,
+      );
+      results.push({ incidentId, outcome });
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return results;
+}
+
+/** A problem's communicated workaround: each note once, on the incidents still open. */
+export async function addProblemWorkNotes(
+  communicated: {
+    problem: Pick<ProblemSnapshot, 'number'>;
+    notes: readonly { incidentId: string; commentId: string; body: string }[];
+  },
+  now: string,
+): Promise<IncidentFollowUpResult[]> {
+  const ctx: RequestContext = { principal: SYSTEM_PRINCIPAL, now };
+  const results: IncidentFollowUpResult[] = [];
+  for (const { incidentId, commentId, body } of communicated.notes) {
+    const outcome = await followUpIncident(
+      incidentId,
+      (incident) =>
+        isOpen(incident.state) ? { action: 'addWorkNote', commentId, body } : undefined,
+      communicated.problem,
+      ctx,
+    );
+    results.push({ incidentId, outcome });
+  }
+  return results;
+}
+
+/**
+ * Plans the problem's follow-up on the incident as it is now and applies it through the
+ * incident's own rules; a lost race plans again on fresh data.
+ */
+async function followUpIncident(
+  incidentId: string,
+  plan: (incident: Incident) => IncidentFollowUp | undefined,
+  problem: Pick<ProblemSnapshot, 'number'>,
+  ctx: RequestContext,
+): Promise<FollowUpOutcome> {
+  return withRetries(async () => {
+    const current = await getIncident(incidentId);
+    if (!current) return 'missing';
+    const followUp = plan(snapshot(current));
+    if (!followUp) return 'unaffected';
+    if (followUp.action === 'resolve') {
+      const label = `resolve (problem ${problem.number})`;
+      await applyTransition(current, followUp, ctx, label).catch(staleAsConflict);
+      return 'resolved';
+    }
+    return addWorkNoteOnce(current, followUp, ctx);
+  });
+}
+
+/**
+ * Adds a system work note whose id the event gave: the id is claimed in the note's own
+ * transaction, so a redelivery finds the claim, or loses the race for it, and writes nothing.
+ * Claims expire after a day (IDEMPOTENCY_RETENTION_SECONDS).
+ */
+async function addWorkNoteOnce(
+  current: StoredIncident,
+  note: { commentId: string; body: string },
+  ctx: RequestContext,
+): Promise<'noted' | 'already-noted'> {
+  const request = {
+    scope: `incident-work-note:${current.id}`,
+    key: note.commentId,
+    input: { body: note.body },
+  };
+  if (await getIdempotencyRecord(request.scope, request.key)) return 'already-noted';
+  assertCanComment(current, 'internal', ctx.principal);
+  await commitComment(
+    current,
+    { ...note, visibility: 'internal' },
+    ctx,
+    claimFor(request, note.commentId, ctx.now),
+  );
+  return 'noted';
 }
 
 export interface PageRequest {

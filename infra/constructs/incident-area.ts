@@ -3,7 +3,12 @@ import { type IEventBus, Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { INCIDENT_ROUTES } from '../../functions/incident/routes';
-import { IncidentStateChanged } from '../../shared/events/catalog';
+import { FOLLOWED_PROBLEM_ACTIONS } from '../../shared/domain/problem-follow-up';
+import {
+  IncidentStateChanged,
+  ProblemStateChanged,
+  ProblemWorkaroundCommunicated,
+} from '../../shared/events/catalog';
 import type { DeploySettings } from '../settings';
 import { EventConsumer } from './event-consumer';
 import type { ItsmHttpApi } from './http-api';
@@ -33,15 +38,21 @@ const INCIDENT_TABLE_ACTIONS: readonly TableAction[] = [
 /** Parent-sync function timeout; the queue hides a message for six times as long (AWS advice). */
 const PARENT_SYNC_TIMEOUT = Duration.seconds(30);
 
+/** Longer than parent sync's: a problem may have many more linked incidents than children. */
+const PROBLEM_FOLLOW_UP_TIMEOUT = Duration.minutes(1);
+
 /**
  * The incident management process area: its API, the schedule that closes resolved
- * incidents, and the consumer that carries a parent's state over to its child incidents.
+ * incidents, the consumer that carries a parent's state over to its child incidents, and the
+ * one that applies problem state changes and workarounds to linked incidents.
  */
 export class IncidentArea extends Construct {
   readonly apiFunction: ItsmFunction;
   readonly autoCloseFunction: ItsmFunction;
   readonly parentSyncFunction: ItsmFunction;
   readonly parentSync: EventConsumer;
+  readonly problemFollowUpFunction: ItsmFunction;
+  readonly problemFollowUp: EventConsumer;
 
   constructor(scope: Construct, id: string, props: IncidentAreaProps) {
     super(scope, id);
@@ -89,6 +100,26 @@ export class IncidentArea extends Construct {
       events: [IncidentStateChanged],
       detail: { data: { incident: { childCount: Match.greaterThan(0) } } },
       handler: this.parentSyncFunction,
+    });
+
+    this.problemFollowUpFunction = new ItsmFunction(this, 'ProblemFollowUp', {
+      ...common,
+      entry: 'functions/incident/problem-follow-up.ts',
+      description: 'Applies problem state changes and workarounds to the linked incidents.',
+      timeout: PROBLEM_FOLLOW_UP_TIMEOUT,
+    });
+    this.problemFollowUp = new EventConsumer(this, 'ProblemFollowUpConsumer', {
+      description: 'Problem state changes with follow-ups on incidents; communicated workarounds.',
+      eventBus: props.eventBus,
+      events: [ProblemStateChanged, ProblemWorkaroundCommunicated],
+      // Every workaround, but only the state changes that have follow-ups.
+      detail: {
+        $or: [
+          { metadata: { eventType: [ProblemWorkaroundCommunicated.detailType] } },
+          { data: { action: [...FOLLOWED_PROBLEM_ACTIONS] } },
+        ],
+      },
+      handler: this.problemFollowUpFunction,
     });
   }
 }

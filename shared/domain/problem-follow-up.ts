@@ -34,6 +34,12 @@ export interface ProblemTransition {
   to: ProblemState;
 }
 
+/**
+ * The problem actions whose state changes have follow-ups (see incidentFollowUp): the incident
+ * area's rule lets only these through, so the others cost nothing.
+ */
+export const FOLLOWED_PROBLEM_ACTIONS = ['resolve', 'cancel'] as const;
+
 export const RESOLVED_BY_PROBLEM = 'Resolved by Problem' satisfies ResolutionCode;
 
 /** Either a transition command for the incident (its `resolve`) or a work note on it. */

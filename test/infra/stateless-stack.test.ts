@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CMDB_ROUTES } from '../../functions/cmdb/routes';
 import { API_DOCS_ROUTES, INCIDENT_ROUTES } from '../../functions/incident/routes';
+import { PROBLEM_ROUTES } from '../../functions/problem/routes';
 import { InvalidDeploySettingsError } from '../../infra/settings';
 import { RESOURCE_SERVER_ID, Roles, Scopes } from '../../shared/auth';
 import { TABLE_INDEXES, TABLE_NAME_ENV } from '../../shared/db/table';
@@ -83,7 +84,7 @@ describe('HTTP API', () => {
     }
     stateless.resourceCountIs(
       'AWS::ApiGatewayV2::Route',
-      INCIDENT_ROUTES.length + CMDB_ROUTES.length + API_DOCS_ROUTES.length,
+      INCIDENT_ROUTES.length + PROBLEM_ROUTES.length + CMDB_ROUTES.length + API_DOCS_ROUTES.length,
     );
   });
 

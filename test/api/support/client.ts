@@ -49,3 +49,21 @@ export async function api<T = unknown>(
     body: (isJson ? JSON.parse(text) : text) as T,
   };
 }
+
+/**
+ * Polls `read` until `done` holds (events travel the bus asynchronously) or the time is up,
+ * and returns the last value read, for the test to assert on.
+ */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    value = await read();
+  }
+  return value;
+}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CMDB_ROUTES } from '../../../functions/cmdb/routes';
 import { API_DOCS_ROUTES, INCIDENT_ROUTES } from '../../../functions/incident/routes';
+import { PROBLEM_ROUTES } from '../../../functions/problem/routes';
 import { LOCAL_CLIENT_ID, LOCAL_ISSUER } from '../../../local/keys';
 import { type LocalWiring, readWiring, synthesize } from '../../../local/template';
 import { OUTBOX_STREAM_FILTER } from '../../../shared/events/outbox';
@@ -23,7 +24,7 @@ describe('the local wiring of the CDK app', () => {
   it('serves exactly the API routes, incident routes behind the JWT authorizer', () => {
     const routes = wiring.api?.routes ?? [];
     expect(routes.map((route) => route.routeKey).sort()).toEqual(
-      [...INCIDENT_ROUTES, ...CMDB_ROUTES, ...API_DOCS_ROUTES].sort(),
+      [...INCIDENT_ROUTES, ...PROBLEM_ROUTES, ...CMDB_ROUTES, ...API_DOCS_ROUTES].sort(),
     );
     for (const route of routes) {
       const isPublic = (API_DOCS_ROUTES as readonly string[]).includes(route.routeKey);

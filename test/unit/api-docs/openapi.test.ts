@@ -12,7 +12,9 @@ describe('the OpenAPI document', () => {
     const documented = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
       Object.keys(item ?? {}).map((method) => `${method.toUpperCase()} ${path}`),
     );
-    expect(documented.sort()).toEqual([...INCIDENT_ROUTES, ...PROBLEM_ROUTES, ...CMDB_ROUTES].sort());
+    expect(documented.sort()).toEqual(
+      [...INCIDENT_ROUTES, ...PROBLEM_ROUTES, ...CMDB_ROUTES].sort(),
+    );
   });
 
   it('describes bodies and errors with named schemas', () => {
