@@ -1,10 +1,10 @@
-import type * as z from 'zod';
 import { ValidationError } from '../../shared/errors';
 import { decodeCursor } from '../../shared/http/cursor';
 import {
   type ApiRequest,
   contextOf,
   createHttpHandler,
+  pageOfResource,
   type RouteHandler,
 } from '../../shared/http/handler';
 import {
@@ -15,7 +15,7 @@ import {
   requireIfMatch,
 } from '../../shared/http/request';
 import { createdHeaders, cursorPage, json, versioned } from '../../shared/http/responses';
-import { CommentListSchema, HistoryListSchema, PageQuerySchema } from '../../shared/http/schemas';
+import { CommentListSchema, HistoryListSchema } from '../../shared/http/schemas';
 import type { IncidentRouteKey } from './routes';
 import {
   CommentRequestSchema,
@@ -35,7 +35,6 @@ import {
   listIncidentComments,
   listIncidentHistory,
   listIncidents,
-  type PageRequest,
   transitionIncident,
   updateIncident,
 } from './use-cases';
@@ -45,32 +44,6 @@ function incidentId(request: ApiRequest): string {
   if (!parsed.success)
     throw new ValidationError([{ field: 'id', message: 'expected an incident id or number' }]);
   return parsed.data.id;
-}
-
-/**
- * A route listing something of one incident (comments, history, children). Its cursors are
- * bound to the incident and the list, so one cannot be replayed against another.
- */
-function pageOfIncident<T>(
-  list: string,
-  load: (
-    id: string,
-    page: PageRequest,
-    principal: ApiRequest['principal'],
-  ) => Promise<{ items: T[]; cursor: string | null }>,
-  schema: z.ZodType,
-): RouteHandler {
-  return async (request) => {
-    const id = incidentId(request);
-    const scope = { id, list };
-    const query = parseQuery(request.event, PageQuerySchema);
-    const page = await load(
-      id,
-      { limit: query.limit, cursor: decodeCursor(query.cursor, scope) },
-      request.principal,
-    );
-    return cursorPage(schema, page, scope);
-  };
 }
 
 const routes: Record<IncidentRouteKey, RouteHandler> = {
@@ -127,7 +100,8 @@ const routes: Record<IncidentRouteKey, RouteHandler> = {
     return versioned(200, IncidentSchema, incident);
   },
 
-  'GET /incidents/{id}/comments': pageOfIncident(
+  'GET /incidents/{id}/comments': pageOfResource(
+    incidentId,
     'comments',
     listIncidentComments,
     CommentListSchema,
@@ -140,9 +114,16 @@ const routes: Record<IncidentRouteKey, RouteHandler> = {
     return json(201, comment, { location: `/incidents/${id}/comments` });
   },
 
-  'GET /incidents/{id}/history': pageOfIncident('history', listIncidentHistory, HistoryListSchema),
+  'GET /incidents/{id}/history': pageOfResource(
+    incidentId,
+    'history',
+    listIncidentHistory,
+    HistoryListSchema,
+  ),
 
-  'GET /incidents/{id}/children': pageOfIncident(
+  'GET /incidents/{id}/children': pageOfResource(
+    incidentId,
+
     'children',
     listChildIncidents,
     IncidentListSchema,

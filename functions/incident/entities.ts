@@ -1,7 +1,7 @@
 import { Entity } from 'electrodb';
 import { SERVICE } from '../../shared/db/entities';
 import { commentEntity, historyEntity } from '../../shared/db/journal';
-import { TABLE_INDEXES, TABLE_KEYS, type TableIndexName } from '../../shared/db/table';
+import { listIndex, TABLE_INDEXES, TABLE_KEYS } from '../../shared/db/table';
 import {
   Channels,
   HoldReasons,
@@ -15,23 +15,6 @@ import {
  * writes no index keys when a key attribute is absent, so an incident without an assignee is
  * simply not in `byAssignee`. docs/data-model.md lists them.
  */
-const listIndex = <
-  const Name extends TableIndexName,
-  const Partition extends readonly string[],
-  const Sort extends readonly string[],
->(
-  name: Name,
-  partition: Partition,
-  sort: Sort,
-) => {
-  const fields = TABLE_INDEXES[name];
-  return {
-    index: name,
-    pk: { field: fields.partitionKey, composite: partition },
-    sk: { field: fields.sortKey, composite: sort },
-  };
-};
-
 export const incidentEntity = new Entity({
   model: { entity: 'incident', version: '1', service: SERVICE },
   attributes: {

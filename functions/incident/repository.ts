@@ -3,6 +3,13 @@ import { documentClient } from '../../shared/db/client';
 import { configurationItemReference } from '../../shared/db/configuration-item-reference';
 import { counterEntity, idempotencyEntity, outboxEntity } from '../../shared/db/entities';
 import { commitTransaction, versionedWrite } from '../../shared/db/journal';
+import {
+  justAfter,
+  type ListingPlan,
+  type ListPage,
+  type ListRange,
+  queryList,
+} from '../../shared/db/listing';
 import { allocateNumber } from '../../shared/db/numbers';
 import { problemIncidentLinkEntity } from '../../shared/db/problem-links';
 import { TABLE_NAME_ENV } from '../../shared/db/table';
@@ -136,107 +143,35 @@ export interface IncidentFilters {
   priority?: number;
 }
 
-export interface ListIncidentsQuery extends IncidentFilters {
-  createdFrom?: string;
-  createdTo?: string;
-  updatedFrom?: string;
-  updatedTo?: string;
-  /** Items read per page: with several filters a page may hold fewer matches than this. */
-  limit: number;
-  cursor?: string | null;
-}
+export type ListIncidentsQuery = IncidentFilters & ListRange & ListPage;
 
-const FILTER_INDEXES = [
-  ['assignee', 'byAssignee'],
-  ['caller', 'byCaller'],
-  ['configurationItem', 'byCi'],
-  ['parentId', 'byParent'],
-  ['assignmentGroup', 'byGroup'],
-  ['state', 'byState'],
-  ['priority', 'byPriority'],
-] as const satisfies readonly (readonly [keyof IncidentFilters, string])[];
-
-export type IncidentListIndex = (typeof FILTER_INDEXES)[number][1] | 'byCreated' | 'byUpdated';
-
-const SPARSE_SORT_ATTRIBUTES: Partial<Record<IncidentListIndex, string>> = {
-  byGroup: 'groupListedAt',
-  byAssignee: 'assigneeListedAt',
-  byCi: 'ciListedAt',
-  byParent: 'parentListedAt',
+export const INCIDENT_LISTING: ListingPlan<keyof IncidentFilters> = {
+  filterIndexes: [
+    ['assignee', 'byAssignee'],
+    ['caller', 'byCaller'],
+    ['configurationItem', 'byCi'],
+    ['parentId', 'byParent'],
+    ['assignmentGroup', 'byGroup'],
+    ['state', 'byState'],
+    ['priority', 'byPriority'],
+  ],
+  sparseSortAttributes: {
+    byGroup: 'groupListedAt',
+    byAssignee: 'assigneeListedAt',
+    byCi: 'ciListedAt',
+    byParent: 'parentListedAt',
+  },
 };
-
-/** Picks the index that serves the query; every query is a Query on one index, never a Scan. */
-export function chooseListIndex(query: ListIncidentsQuery): IncidentListIndex {
-  const byFilter = FILTER_INDEXES.find(([field]) => query[field] !== undefined);
-  if (byFilter) return byFilter[1];
-  const updatedOnly =
-    (query.updatedFrom !== undefined || query.updatedTo !== undefined) &&
-    query.createdFrom === undefined &&
-    query.createdTo === undefined;
-  return updatedOnly ? 'byUpdated' : 'byCreated';
-}
-
-/** ISO timestamps sort as strings; one millisecond later turns an inclusive bound exclusive. */
-function justAfter(iso: string): string {
-  return new Date(Date.parse(iso) + 1).toISOString();
-}
-
-type Where = Parameters<ReturnType<typeof incident.query.byCreated>['where']>[0];
 
 export async function listIncidents(
   query: ListIncidentsQuery,
-): Promise<{ items: StoredIncident[]; cursor: string | null; index: IncidentListIndex }> {
-  const index = chooseListIndex(query);
-  const dimension = FILTER_INDEXES.find(([, name]) => name === index)?.[0];
-  const sortField = index === 'byUpdated' ? 'updatedAt' : 'createdAt';
-  const from = sortField === 'updatedAt' ? query.updatedFrom : query.createdFrom;
-  const to = sortField === 'updatedAt' ? query.updatedTo : query.createdTo;
-  // The attribute that keys the index's sort order; sparse indexes sort by `<createdAt>#<id>`,
-  // which compares against an ISO bound exactly as createdAt does.
-  const sortAttribute = SPARSE_SORT_ATTRIBUTES[index] ?? sortField;
-
-  const composite = dimension ? { [dimension]: query[dimension] } : {};
-  // Electro's typed query builders differ per index; they share one runtime shape.
-  const queries = incident.query as unknown as Record<
-    IncidentListIndex,
-    (keys: object) => ReturnType<typeof incident.query.byCreated>
-  >;
-  const base = queries[index](composite);
-  const ranged =
-    from !== undefined && to !== undefined
-      ? base.between({ [sortAttribute]: from }, { [sortAttribute]: justAfter(to) })
-      : from !== undefined
-        ? base.gte({ [sortAttribute]: from })
-        : to !== undefined
-          ? base.lt({ [sortAttribute]: justAfter(to) })
-          : base;
-
-  const residual: Where = (typedAttributes, op) => {
-    // The residual filters are chosen at run time, so address attributes by name.
-    const attributes = typedAttributes as unknown as Record<string, never>;
-    const conditions: string[] = [];
-    for (const [field] of FILTER_INDEXES) {
-      const value = query[field];
-      if (value !== undefined && field !== dimension) {
-        conditions.push(op.eq(attributes[field] as never, value as never));
-      }
-    }
-    const bounds: Array<[string, string | undefined, string | undefined]> = [
-      ['createdAt', query.createdFrom, query.createdTo],
-      ['updatedAt', query.updatedFrom, query.updatedTo],
-    ];
-    for (const [field, lower, upper] of bounds) {
-      if (field === sortField) continue;
-      if (lower !== undefined) conditions.push(op.gte(attributes[field] as never, lower as never));
-      if (upper !== undefined) conditions.push(op.lte(attributes[field] as never, upper as never));
-    }
-    return conditions.join(' AND ');
-  };
-
-  const { data, cursor } = await ranged
-    .where(residual)
-    .go({ limit: query.limit, cursor: query.cursor ?? null, order: 'desc' });
-  return { items: data.map(fromItem), cursor, index };
+): Promise<{ items: StoredIncident[]; cursor: string | null; index: string }> {
+  const page = await queryList<keyof IncidentFilters, StoredIncident & IndexOnlyAttributes>(
+    incident.query,
+    INCIDENT_LISTING,
+    query,
+  );
+  return { ...page, items: page.items.map(fromItem) };
 }
 
 export async function listComments(

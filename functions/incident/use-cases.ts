@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../../shared/auth';
 import { RETIRED_LIFECYCLE_STATE } from '../../shared/db/configuration-item-reference';
 import { commentView } from '../../shared/db/journal';
+import type { ListPage } from '../../shared/db/listing';
 import { StaleVersionError, TransactionConflictError } from '../../shared/db/transactions';
 import {
   type IncidentFollowUp,
@@ -645,15 +646,10 @@ async function addWorkNoteOnce(
   return 'noted';
 }
 
-export interface PageRequest {
-  limit: number;
-  cursor: string | null;
-}
-
 /** Comments of an incident; requesters see the public ones only, never work notes. */
 export async function listIncidentComments(
   idOrNumber: string,
-  page: PageRequest,
+  page: ListPage,
   principal: Principal,
 ) {
   const incident = await loadVisibleIncident(idOrNumber, principal);
@@ -668,7 +664,7 @@ export async function listIncidentComments(
 /** The audit history; for requesters without the entries of internal work notes. */
 export async function listIncidentHistory(
   idOrNumber: string,
-  page: PageRequest,
+  page: ListPage,
   principal: Principal,
 ) {
   const incident = await loadVisibleIncident(idOrNumber, principal);
@@ -680,11 +676,7 @@ export async function listIncidentHistory(
   return { items: visible.map(({ aggregateId: _id, ...entry }) => entry), cursor: result.cursor };
 }
 
-export async function listChildIncidents(
-  idOrNumber: string,
-  page: PageRequest,
-  principal: Principal,
-) {
+export async function listChildIncidents(idOrNumber: string, page: ListPage, principal: Principal) {
   const parent = await loadVisibleIncident(idOrNumber, principal);
   const result = await queryIncidents({ parentId: parent.id, ...page });
   return {

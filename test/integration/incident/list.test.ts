@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  chooseListIndex,
+  INCIDENT_LISTING,
   type ListIncidentsQuery,
   listIncidents as queryIndex,
 } from '../../../functions/incident/repository';
@@ -9,6 +9,7 @@ import {
   listIncidents,
   transitionIncident,
 } from '../../../functions/incident/use-cases';
+import { chooseListIndex } from '../../../shared/db/listing';
 import { aConfigurationItem, agent, ctx, requesterPrincipal } from './support';
 
 /** Incidents in a group of their own, created one millisecond apart, newest last. */
@@ -73,7 +74,7 @@ describe('listing incidents', () => {
       [{}, 'byCreated'],
     ];
     for (const [filters, index] of cases)
-      expect(chooseListIndex({ limit: 10, ...filters })).toBe(index);
+      expect(chooseListIndex(INCIDENT_LISTING, { limit: 10, ...filters })).toBe(index);
   });
 
   it('combines filters, narrowing the indexed one', async () => {
