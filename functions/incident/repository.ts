@@ -128,7 +128,7 @@ export async function getIdempotencyRecord(
   scope: string,
   key: string,
 ): Promise<IdempotencyClaim | undefined> {
-  const { data } = await idempotency.get({ scope, key }).go();
+  const { data } = await idempotency.get({ scope, key }).go({ consistent: true });
   return data ?? undefined;
 }
 

@@ -156,11 +156,12 @@ export async function getProblems(ids: readonly string[]): Promise<StoredProblem
   return data.map(fromItem);
 }
 
+/** Consistent: a create that lost the race for its key must see the winner's claim. */
 export async function getIdempotencyClaim(
   scope: string,
   key: string,
 ): Promise<IdempotencyClaim | undefined> {
-  const { data } = await idempotency.get({ scope, key }).go();
+  const { data } = await idempotency.get({ scope, key }).go({ consistent: true });
   return data ?? undefined;
 }
 

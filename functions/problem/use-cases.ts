@@ -23,7 +23,6 @@ import type { RequestContext } from '../../shared/request-context';
 import {
   ChangeSet,
   emptyWork,
-  type PendingEvent,
   publicView,
   staleAsConflict,
   withRetries,
@@ -76,8 +75,36 @@ import {
 /** Numbers look like PRB0001001; anything else addresses the problem by id. */
 const PROBLEM_NUMBER = /^PRB\d{7,}$/i;
 
-/** How many workaround notes one event carries, well inside EventBridge's 256 KB. */
+/** How many workaround notes one event carries at most. */
 const NOTES_PER_EVENT = 100;
+
+/**
+ * EventBridge takes events of up to 256 KB, and a note repeats the workaround (up to 4,000
+ * characters): an event's data, snapshot included, stays under this, leaving the envelope room.
+ */
+const MAX_EVENT_DATA_BYTES = 200 * 1024;
+
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
+/** The notes in batches of at most NOTES_PER_EVENT that fit one event with `problem`. */
+function noteBatches<Note>(notes: readonly Note[], problem: Problem): Note[][] {
+  const budget = MAX_EVENT_DATA_BYTES - jsonBytes(problem);
+  const batches: Note[][] = [];
+  let batch: Note[] = [];
+  let bytes = 0;
+  for (const note of notes) {
+    const size = jsonBytes(note) + 1;
+    if (batch.length === NOTES_PER_EVENT || (batch.length > 0 && bytes + size > budget)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(note);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
 
 /** A problem use case's writes: revisions, journal, events, and incident links. */
 export class ProblemChangeSet extends ChangeSet<StoredProblem, ProblemWork> {
@@ -465,8 +492,8 @@ export async function listLinkedIncidents(
 
 /**
  * "Communicate workaround": one work note per linked open incident, delivered to the incident
- * area by ProblemWorkaroundCommunicated events (a hundred notes each). The problem is revised,
- * so its history records who communicated what, when.
+ * area by ProblemWorkaroundCommunicated events (up to a hundred notes each, see noteBatches).
+ * The problem is revised, so its history records who communicated what, when.
  */
 export async function communicateWorkaround(
   idOrNumber: string,
@@ -483,15 +510,9 @@ export async function communicateWorkaround(
     );
     const { problem: next } = revise(snapshot(current), {}, ctx.now);
     const changes = new ProblemChangeSet(ctx);
-    const batches: PendingEvent[] = [];
-    for (let start = 0; start < notes.length; start += NOTES_PER_EVENT) {
-      batches.push(
-        changes.event(ProblemWorkaroundCommunicated, next, {
-          problem: next,
-          notes: notes.slice(start, start + NOTES_PER_EVENT),
-        }),
-      );
-    }
+    const batches = noteBatches(notes, next).map((batch) =>
+      changes.event(ProblemWorkaroundCommunicated, next, { problem: next, notes: batch }),
+    );
     changes.revise(current, next, 'communicate-workaround', [], batches);
     await changes.commit().catch(staleAsConflict);
     return { problem: next, notified: notes.length };
