@@ -1,5 +1,8 @@
 import type { App } from 'aws-cdk-lib';
 import * as z from 'zod';
+import { AwsResourceTypeSchema } from '../functions/cmdb/aws-config-settings';
+import { mappedAwsResourceTypes } from '../functions/cmdb/domain/aws-config';
+import { DetectionPolicySchema } from '../functions/problem/domain/detection';
 
 export class InvalidDeploySettingsError extends Error {
   override readonly name = 'InvalidDeploySettingsError';
@@ -51,6 +54,40 @@ const DeploySettingsSchema = z.object({
     .preprocess(fromJsonString, z.array(z.url()).min(1))
     .default(['http://localhost:3000/callback']),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  /**
+   * Delivery of AWS Config configuration items into the CMDB (docs/cmdb.md): a rule on the
+   * default bus for AWS Config's change events, and a full sync every `scheduleHours`. Off by
+   * default: it needs AWS Config recording in the account, and the local runtime has none.
+   */
+  awsConfigImport: z
+    .preprocess(
+      fromJsonString,
+      z.strictObject({
+        enabled: z.boolean().default(false),
+        /** Every type the CMDB mapping gives a class of its own unless given. */
+        resourceTypes: z
+          .array(AwsResourceTypeSchema)
+          .min(1)
+          // The change rule lists them, and EventBridge patterns are limited to 2,048 characters.
+          .refine((types) => types.join("', '").length <= 1500, 'at most 1,500 characters in all')
+          .default(mappedAwsResourceTypes),
+        scheduleHours: z.int().min(1).max(168).default(24),
+        /**
+         * The delivery channel's S3 bucket: with it, the import reads oversized change
+         * notifications from there; without it, those are left to the next full sync.
+         */
+        deliveryBucket: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name')
+          .optional(),
+      }),
+    )
+    .prefault({}),
+  /**
+   * Problem detection (docs/problems.md): a problem candidate when `threshold` incidents fall
+   * within `windowHours` on one CI or on CIs sharing an upstream CI up to `maxDepth` hops away.
+   */
+  problemDetection: z.preprocess(fromJsonString, DetectionPolicySchema.strict()).prefault({}),
 });
 
 /** Deploy-time parameters, read from CDK context (cdk.json, cdk.context.json or `-c`). */

@@ -65,7 +65,7 @@ export class StatelessStack extends Stack {
 
     new ProblemArea(this, 'Problems', { defaults, settings, api, eventBus: props.eventBus });
 
-    new CmdbArea(this, 'Cmdb', { defaults, api });
+    new CmdbArea(this, 'Cmdb', { defaults, api, awsConfigImport: settings.awsConfigImport });
 
     new OutboxPipe(this, 'Outbox', {
       defaults,

@@ -22,7 +22,7 @@ import {
   versioned,
 } from '../../shared/http/responses';
 import { validationErrorFrom } from '../../shared/validation';
-import type { CmdbRouteKey } from './routes';
+import type { CmdbApiRouteKey } from './routes';
 import {
   CiIdParamSchema,
   CiListSchema,
@@ -30,8 +30,6 @@ import {
   CreateCiRequestSchema,
   ImpactQuerySchema,
   ImpactSchema,
-  ImportRequestSchema,
-  ImportResultSchema,
   ListCisQuerySchema,
   PatchCiRequestSchema,
   RelationshipListSchema,
@@ -44,7 +42,6 @@ import {
   createCi,
   getCiForPrincipal,
   impactOf,
-  importAwsConfigItems,
   listCis,
   listRelationships,
   removeRelationship,
@@ -68,7 +65,7 @@ const ifMatch = (event: APIGatewayProxyEventV2) => (current: CiSnapshot) => {
   requireIfMatch(event, current.id, current.version);
 };
 
-const routes: Record<CmdbRouteKey, RouteHandler> = {
+const routes: Record<CmdbApiRouteKey, RouteHandler> = {
   'POST /cis': async (request) => {
     const body = parseJsonBody(request.event, CreateCiRequestSchema);
     const { ci, replayed } = await createCi(
@@ -86,15 +83,6 @@ const routes: Record<CmdbRouteKey, RouteHandler> = {
       request.principal,
     );
     return cursorPage(CiListSchema, page, filters);
-  },
-
-  'POST /cis/import': async (request) => {
-    const body = parseJsonBody(request.event, ImportRequestSchema);
-    const items = await importAwsConfigItems(
-      Array.isArray(body) ? body : [body],
-      contextOf(request),
-    );
-    return json(200, ImportResultSchema.parse({ items }));
   },
 
   'GET /cis/{id}': async (request) =>
@@ -137,4 +125,5 @@ const routes: Record<CmdbRouteKey, RouteHandler> = {
   },
 };
 
+/** Every CMDB route but the import, which import-api.ts serves. */
 export const handler = createHttpHandler(routes);

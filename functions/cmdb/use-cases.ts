@@ -543,15 +543,36 @@ export async function importAwsConfigItems(
   return results;
 }
 
+/** Imports one configuration item, as AWS Config delivers them (see importAwsConfigItems). */
+export async function importAwsConfigItem(
+  document: unknown,
+  ctx: RequestContext,
+): Promise<ImportResult> {
+  assertCanWriteCmdb(ctx.principal);
+  return importOne(fromAwsConfigItem(document), ctx);
+}
+
+/**
+ * What an import stores for a CI it already holds. A deleted resource's document carries
+ * neither tags nor configuration, so the CI is retired with what was known of it (owner
+ * group, environment, criticality, attributes) rather than with the mapping's defaults.
+ */
+function importedItem(existing: StoredCi, imported: ConfigurationItem): ConfigurationItem {
+  return imported.lifecycleState === 'retired'
+    ? { ...domainItem(existing), lifecycleState: 'retired' }
+    : imported;
+}
+
 async function importOne(imported: AwsConfigImport, ctx: RequestContext): Promise<ImportResult> {
   const warnings = [...imported.warnings];
   const ciId = imported.ci.id;
   const outcome = await withRetries(async (): Promise<ImportOutcome> => {
     const existing = await getCi(ciId);
     if (existing?.capturedAt && existing.capturedAt > imported.capturedAt) return 'stale';
-    if (existing && existing.fingerprint === ciFingerprint(imported.ci)) return 'unchanged';
+    const item = existing ? importedItem(existing, imported.ci) : imported.ci;
+    if (existing && existing.fingerprint === ciFingerprint(item)) return 'unchanged';
     const changes = new ChangeSet(ctx);
-    const next = revision(existing, imported.ci, ctx, {
+    const next = revision(existing, item, ctx, {
       source: 'aws-config',
       capturedAt: imported.capturedAt,
     });
@@ -559,7 +580,7 @@ async function importOne(imported: AwsConfigImport, ctx: RequestContext): Promis
       existing
         ? {
             contract: CiUpdated,
-            data: (ci) => ({ ci, changedFields: changedFieldsOf(existing, imported.ci) }),
+            data: (ci) => ({ ci, changedFields: changedFieldsOf(existing, item) }),
           }
         : { contract: CiCreated, data: (ci) => ({ ci }) },
     ]);

@@ -120,7 +120,7 @@ export const ProblemIdParamSchema = z.object({
 });
 
 export const ProblemIncidentParamSchema = ProblemIdParamSchema.extend({
-  incidentId: z.string().min(1).max(64).describe('The linked incident id'),
+  incidentId: z.string().min(1).max(64).describe('The linked incident id or number'),
 });
 
 export const ProblemListSchema = page(ProblemSchema, 'ProblemList');

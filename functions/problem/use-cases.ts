@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../../shared/auth';
 import { RETIRED_LIFECYCLE_STATE } from '../../shared/db/configuration-item-reference';
+import { INCIDENT_NUMBER } from '../../shared/db/incident-reference';
 import { commentView } from '../../shared/db/journal';
 import type { ListPage } from '../../shared/db/listing';
 import { StaleVersionError } from '../../shared/db/transactions';
@@ -429,11 +430,18 @@ export async function linkIncidents(
 /** Removes a link; unlinking an incident that is not linked changes nothing. */
 export async function unlinkIncident(
   idOrNumber: string,
-  incidentId: string,
+  incidentIdOrNumber: string,
   ctx: RequestContext,
 ): Promise<Problem> {
   return withRetries(async () => {
     const current = await loadVisibleProblem(idOrNumber, ctx.principal);
+    // A number names an incident that exists; an id may name one deleted since it was linked.
+    const incidentId = INCIDENT_NUMBER.test(incidentIdOrNumber)
+      ? (await getIncidentReferences([incidentIdOrNumber])).get(incidentIdOrNumber)?.id
+      : incidentIdOrNumber;
+    if (incidentId === undefined) {
+      throw new NotFoundError(`Incident ${incidentIdOrNumber} does not exist.`);
+    }
     const existing = await getLinks(current.id, [incidentId]);
     const result = unlinkFromProblem(snapshot(current), [incidentId], existing, domainContext(ctx));
     if (result.links.length === 0) return snapshot(current);

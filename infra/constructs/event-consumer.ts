@@ -7,10 +7,14 @@ import type { EventContract } from '../../shared/events/envelope';
 import type { ItsmFunction } from './itsm-function';
 import { DEAD_LETTER_RETENTION, SecureQueue } from './secure-queue';
 
+/** What a rule needs of an event contract, ours (the catalog) or another system's. */
+export type EventRoute = Pick<EventContract, 'source' | 'detailType'>;
+
 export interface EventConsumerProps {
-  readonly eventBus: IEventBus;
-  /** The catalog contracts consumed: the rule's sources and detail-types come from them. */
-  readonly events: readonly EventContract[];
+  /** The bus the events arrive on; the account's default bus (AWS services') when absent. */
+  readonly eventBus?: IEventBus;
+  /** The contracts consumed: the rule's sources and detail-types come from them. */
+  readonly events: readonly EventRoute[];
   /** Further conditions on `detail`, in the event pattern language. */
   readonly detail?: Record<string, unknown>;
   readonly description: string;

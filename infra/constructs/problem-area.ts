@@ -10,7 +10,7 @@ import { type FunctionDefaults, ItsmFunction, type TableAction } from './itsm-fu
 
 export interface ProblemAreaProps {
   readonly defaults: FunctionDefaults;
-  readonly settings: Pick<DeploySettings, 'priorityMatrix'>;
+  readonly settings: Pick<DeploySettings, 'priorityMatrix' | 'problemDetection'>;
   readonly api: ItsmHttpApi;
   readonly eventBus: IEventBus;
 }
@@ -50,7 +50,12 @@ export class ProblemArea extends Construct {
       defaults: props.defaults,
       serviceName: SERVICE_NAME,
       tableActions: PROBLEM_TABLE_ACTIONS,
-      environment: { PRIORITY_MATRIX: JSON.stringify(props.settings.priorityMatrix) },
+      environment: {
+        PRIORITY_MATRIX: JSON.stringify(props.settings.priorityMatrix),
+        DETECTION_THRESHOLD: String(props.settings.problemDetection.threshold),
+        DETECTION_WINDOW_HOURS: String(props.settings.problemDetection.windowHours),
+        DETECTION_MAX_DEPTH: String(props.settings.problemDetection.maxDepth),
+      },
     };
     this.apiFunction = new ItsmFunction(this, 'Api', {
       ...common,

@@ -6,6 +6,7 @@ import { CMDB_ROUTES } from '../../functions/cmdb/routes';
 import { CmdbArea } from '../../infra/constructs/cmdb-area';
 import { ItsmHttpApi } from '../../infra/constructs/http-api';
 import { TABLE_KEYS } from '../../shared/db/table';
+import { SYNTH_TIMEOUT } from './synth';
 
 let template: Template;
 
@@ -24,7 +25,7 @@ beforeAll(() => {
   });
   new CmdbArea(stack, 'Cmdb', { defaults: { stage: 'test', logLevel: 'INFO', table }, api });
   template = Template.fromStack(stack);
-});
+}, SYNTH_TIMEOUT);
 
 describe('CmdbArea', () => {
   it('routes every CMDB route to its function behind the JWT authorizer', () => {
@@ -47,10 +48,15 @@ describe('CmdbArea', () => {
     });
   });
 
-  it('grants exactly the table actions it uses, BatchGetItem for the impact walk', () => {
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-      (policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[],
+  it('grants the API exactly the table actions it uses, BatchGetItem for the impact walk', () => {
+    const [apiRole] = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) =>
+      id.startsWith('CmdbApiRole'),
     );
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles) === `[{"Ref":"${apiRole}"}]`)
+      .flatMap(
+        (policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[],
+      );
     const actions = statements
       .flatMap((statement) => statement.Action)
       .filter((action) => action.startsWith('dynamodb:'))

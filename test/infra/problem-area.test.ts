@@ -1,9 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_ROUTES } from '../../functions/problem/routes';
 import { DETECTION_EVENTS } from '../../functions/problem/subscriptions';
+import { InvalidDeploySettingsError } from '../../infra/settings';
 import { matchesEventPattern } from '../../local/event-pattern';
 import { INCIDENT_SOURCE } from '../../shared/events/incidents';
-import { resourceNamed, SYNTH_TIMEOUT, type SynthesizedApp, synthesize } from './synth';
+import {
+  resourceNamed,
+  SYNTH_TIMEOUT,
+  type SynthesizedApp,
+  synthesize,
+  withCliContext,
+} from './synth';
 
 let synthesized: SynthesizedApp;
 beforeAll(() => {
@@ -67,6 +74,32 @@ describe('problem area', () => {
       });
       expect(tableActionsOf(`${prefix}Role`)).toEqual(PROBLEM_TABLE_ACTIONS);
     }
+  });
+
+  it('passes the detection policy from the deploy settings, defaults or CLI context', () => {
+    const detection = (stack: SynthesizedApp['stateless']) =>
+      resourceNamed(stack, 'AWS::Lambda::Function', 'ProblemsDetection').properties.Environment;
+    expect(detection(synthesized.stateless)).toMatchObject({
+      Variables: {
+        DETECTION_THRESHOLD: '3',
+        DETECTION_WINDOW_HOURS: '24',
+        DETECTION_MAX_DEPTH: '3',
+      },
+    });
+    const { stateless } = withCliContext(
+      { problemDetection: '{"threshold":5,"windowHours":12,"maxDepth":1}' },
+      () => synthesize(),
+    );
+    expect(detection(stateless)).toMatchObject({
+      Variables: {
+        DETECTION_THRESHOLD: '5',
+        DETECTION_WINDOW_HOURS: '12',
+        DETECTION_MAX_DEPTH: '1',
+      },
+    });
+    expect(() =>
+      withCliContext({ problemDetection: '{"threshold":1}' }, () => synthesize()),
+    ).toThrow(InvalidDeploySettingsError);
   });
 
   it('delivers incident events to detection through a queue with a dead-letter queue', () => {

@@ -133,18 +133,18 @@ const cidrBlocksOf: AttributeExtractor = (configuration) => {
   return { cidrBlocks: cidr ? [cidr] : undefined };
 };
 
+interface ResourceTypeMapping {
+  ciClass: CiClass;
+  attributes?: Record<string, unknown>;
+  extract?: AttributeExtractor;
+}
+
 /**
- * The class for each resource type AWS Config records (keys lower-cased: old documents spell
- * types in capitals), with attributes fixed by the type and those read from `configuration`.
- * Other types become `cloud_resource`.
+ * The class for each resource type AWS Config records, with attributes fixed by the type and
+ * those read from `configuration`. Other types become `cloud_resource`.
  */
-const RESOURCE_TYPES: Readonly<
-  Record<
-    string,
-    { ciClass: CiClass; attributes?: Record<string, unknown>; extract?: AttributeExtractor }
-  >
-> = {
-  'aws::ec2::instance': {
+const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeMapping>> = {
+  'AWS::EC2::Instance': {
     ciClass: 'server',
     extract: (configuration) => {
       const ipAddresses = [configuration.privateIpAddress, configuration.publicIpAddress]
@@ -158,7 +158,7 @@ const RESOURCE_TYPES: Readonly<
       };
     },
   },
-  'aws::ec2::volume': {
+  'AWS::EC2::Volume': {
     ciClass: 'storage',
     attributes: { storageType: 'block' },
     extract: (configuration) => ({
@@ -166,9 +166,9 @@ const RESOURCE_TYPES: Readonly<
       encrypted: typeof configuration.encrypted === 'boolean' ? configuration.encrypted : undefined,
     }),
   },
-  'aws::efs::filesystem': { ciClass: 'storage', attributes: { storageType: 'file' } },
-  'aws::s3::bucket': { ciClass: 'storage', attributes: { storageType: 'object' } },
-  'aws::rds::dbinstance': {
+  'AWS::EFS::FileSystem': { ciClass: 'storage', attributes: { storageType: 'file' } },
+  'AWS::S3::Bucket': { ciClass: 'storage', attributes: { storageType: 'object' } },
+  'AWS::RDS::DBInstance': {
     ciClass: 'database',
     extract: (configuration) => {
       const endpoint = objectOf(configuration.endpoint);
@@ -182,7 +182,7 @@ const RESOURCE_TYPES: Readonly<
       };
     },
   },
-  'aws::rds::dbcluster': {
+  'AWS::RDS::DBCluster': {
     ciClass: 'database',
     extract: (configuration) => ({
       engine: textOf(configuration.engine),
@@ -191,20 +191,20 @@ const RESOURCE_TYPES: Readonly<
       port: numberOf(configuration.port),
     }),
   },
-  'aws::dynamodb::table': { ciClass: 'database', attributes: { engine: 'dynamodb' } },
-  'aws::elasticache::cachecluster': {
+  'AWS::DynamoDB::Table': { ciClass: 'database', attributes: { engine: 'dynamodb' } },
+  'AWS::ElastiCache::CacheCluster': {
     ciClass: 'database',
     extract: (configuration) => ({
       engine: textOf(configuration.engine),
       version: textOf(configuration.engineVersion),
     }),
   },
-  'aws::lambda::function': {
+  'AWS::Lambda::Function': {
     ciClass: 'application',
     extract: (configuration) => ({ runtime: textOf(configuration.runtime) }),
   },
-  'aws::ecs::service': { ciClass: 'container', attributes: { orchestrator: 'ecs' } },
-  'aws::elasticloadbalancing::loadbalancer': {
+  'AWS::ECS::Service': { ciClass: 'container', attributes: { orchestrator: 'ecs' } },
+  'AWS::ElasticLoadBalancing::LoadBalancer': {
     ciClass: 'load_balancer',
     attributes: { lbType: 'classic' },
     extract: (configuration) => ({
@@ -212,7 +212,7 @@ const RESOURCE_TYPES: Readonly<
       scheme: textOf(configuration.scheme),
     }),
   },
-  'aws::elasticloadbalancingv2::loadbalancer': {
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': {
     ciClass: 'load_balancer',
     extract: (configuration) => ({
       dnsName: textOf(configuration.dNSName),
@@ -220,20 +220,20 @@ const RESOURCE_TYPES: Readonly<
       lbType: textOf(configuration.type),
     }),
   },
-  'aws::sqs::queue': { ciClass: 'queue', attributes: { queueType: 'queue' } },
-  'aws::sns::topic': { ciClass: 'queue', attributes: { queueType: 'topic' } },
-  'aws::kinesis::stream': { ciClass: 'queue', attributes: { queueType: 'stream' } },
-  'aws::ec2::vpc': { ciClass: 'network', extract: cidrBlocksOf },
-  'aws::ec2::subnet': { ciClass: 'network', extract: cidrBlocksOf },
-  'aws::ec2::natgateway': { ciClass: 'network_device', attributes: { deviceType: 'gateway' } },
-  'aws::ec2::internetgateway': {
+  'AWS::SQS::Queue': { ciClass: 'queue', attributes: { queueType: 'queue' } },
+  'AWS::SNS::Topic': { ciClass: 'queue', attributes: { queueType: 'topic' } },
+  'AWS::Kinesis::Stream': { ciClass: 'queue', attributes: { queueType: 'stream' } },
+  'AWS::EC2::VPC': { ciClass: 'network', extract: cidrBlocksOf },
+  'AWS::EC2::Subnet': { ciClass: 'network', extract: cidrBlocksOf },
+  'AWS::EC2::NatGateway': { ciClass: 'network_device', attributes: { deviceType: 'gateway' } },
+  'AWS::EC2::InternetGateway': {
     ciClass: 'network_device',
     attributes: { deviceType: 'gateway' },
   },
-  'aws::ec2::transitgateway': { ciClass: 'network_device', attributes: { deviceType: 'router' } },
-  'aws::ec2::vpngateway': { ciClass: 'network_device', attributes: { deviceType: 'vpn' } },
-  'aws::ec2::customergateway': { ciClass: 'network_device', attributes: { deviceType: 'vpn' } },
-  'aws::autoscaling::autoscalinggroup': {
+  'AWS::EC2::TransitGateway': { ciClass: 'network_device', attributes: { deviceType: 'router' } },
+  'AWS::EC2::VPNGateway': { ciClass: 'network_device', attributes: { deviceType: 'vpn' } },
+  'AWS::EC2::CustomerGateway': { ciClass: 'network_device', attributes: { deviceType: 'vpn' } },
+  'AWS::AutoScaling::AutoScalingGroup': {
     ciClass: 'cluster',
     // Up while at least its minimum size is in service; a minimum of 0 still needs one.
     extract: (configuration) => {
@@ -243,8 +243,19 @@ const RESOURCE_TYPES: Readonly<
   },
 };
 
+/** The resource types that get a class of their own, spelled as AWS Config spells them. */
+export function mappedAwsResourceTypes(): string[] {
+  return Object.keys(RESOURCE_TYPES);
+}
+
+function mappingOf(resourceType: string): ResourceTypeMapping | undefined {
+  // Compared lower-cased: old documents spell types in capitals.
+  const wanted = resourceType.toLowerCase();
+  return Object.entries(RESOURCE_TYPES).find(([type]) => type.toLowerCase() === wanted)?.[1];
+}
+
 export function ciClassOfAwsResourceType(resourceType: string): CiClass {
-  return RESOURCE_TYPES[resourceType.toLowerCase()]?.ciClass ?? 'cloud_resource';
+  return mappingOf(resourceType)?.ciClass ?? 'cloud_resource';
 }
 
 const GLOBAL_RESOURCE_TYPE = /^AWS::(IAM|CloudFront|Route53|WAF|GlobalAccelerator)::/i;
@@ -419,7 +430,7 @@ export function fromAwsConfigItem(
   const accountId = item.awsAccountId;
   const region = item.awsRegion;
   const ciClass = ciClassOfAwsResourceType(item.resourceType);
-  const typeMapping = RESOURCE_TYPES[item.resourceType.toLowerCase()];
+  const typeMapping = mappingOf(item.resourceType);
   const tags = tagsOf(item);
   const warnings: string[] = [];
   const defaultedFields: DefaultableField[] = [];

@@ -1,11 +1,12 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { handler } from '../../../functions/cmdb/api';
-import type { CmdbRouteKey } from '../../../functions/cmdb/routes';
+import { handler as apiHandler } from '../../../functions/cmdb/api';
+import { handler as importHandler } from '../../../functions/cmdb/import-api';
+import { CMDB_IMPORT_ROUTES, type CmdbRouteKey } from '../../../functions/cmdb/routes';
 import { Scopes } from '../../../shared/auth';
 import { ec2InstanceItem } from '../../unit/cmdb/aws-config-items';
 
-/** The CMDB handler invoked as API Gateway would, with the claims its JWT authorizer passes on. */
+/** The CMDB handlers invoked as API Gateway would, with the claims its JWT authorizer passes on. */
 type Caller = Record<string, unknown>;
 const agent: Caller = { sub: 'agent-1', 'cognito:groups': ['agent'] };
 const requester: Caller = { sub: 'requester-1' };
@@ -42,6 +43,9 @@ async function call(routeKey: CmdbRouteKey, request: Call = {}) {
     isBase64Encoded: false,
     requestContext: { requestId: crypto.randomUUID(), authorizer: { jwt: { claims: caller } } },
   } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+  const handler = (CMDB_IMPORT_ROUTES as readonly string[]).includes(routeKey)
+    ? importHandler
+    : apiHandler;
   const response = await handler(event, lambdaContext);
   return {
     status: response.statusCode,

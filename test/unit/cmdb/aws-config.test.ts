@@ -6,6 +6,7 @@ import {
   ciFingerprint,
   fromAwsConfigItem,
   type ImportedRelationship,
+  mappedAwsResourceTypes,
   redundancyGroupsFrom,
   relationshipKey,
   validateRelationship,
@@ -306,6 +307,16 @@ describe('fromAwsConfigItem: global and grouped resources', () => {
     );
     expect(ciClassOfAwsResourceType('AWS::EC2::VPC')).toBe('network');
     expect(ciClassOfAwsResourceType('AWS::Glue::Job')).toBe('cloud_resource');
+  });
+
+  it('lists the mapped resource types as AWS Config spells them, for its rules and queries', () => {
+    const types = mappedAwsResourceTypes();
+    expect(types).toContain('AWS::EC2::Instance');
+    expect(types).toContain('AWS::ElasticLoadBalancingV2::LoadBalancer');
+    for (const type of types) {
+      expect(type).toMatch(/^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/);
+      expect(ciClassOfAwsResourceType(type), type).not.toBe('cloud_resource');
+    }
   });
 
   it('gives an id that ignores the case of the resource type but not the account or region', () => {
