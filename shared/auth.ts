@@ -16,6 +16,8 @@ export const Scopes = {
   incidentsWrite: `${RESOURCE_SERVER_ID}/incidents.write`,
   problemsRead: `${RESOURCE_SERVER_ID}/problems.read`,
   problemsWrite: `${RESOURCE_SERVER_ID}/problems.write`,
+  changesRead: `${RESOURCE_SERVER_ID}/changes.read`,
+  changesWrite: `${RESOURCE_SERVER_ID}/changes.write`,
   cmdbRead: `${RESOURCE_SERVER_ID}/cmdb.read`,
   cmdbWrite: `${RESOURCE_SERVER_ID}/cmdb.write`,
 } as const;

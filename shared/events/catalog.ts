@@ -1,3 +1,11 @@
+import {
+  ChangeApproved,
+  ChangeCreated,
+  ChangeRejected,
+  ChangeStateChanged,
+  ChangeSubmittedForAuthorization,
+  ChangeUpdated,
+} from './changes';
 import { CiCreated, CiRelationshipAdded, CiRelationshipRemoved, CiUpdated } from './cmdb';
 import type { EventContract } from './envelope';
 import {
@@ -16,6 +24,7 @@ import {
   ProblemWorkaroundCommunicated,
 } from './problems';
 
+export * from './changes';
 export * from './cmdb';
 export * from './envelope';
 export * from './incidents';
@@ -41,6 +50,12 @@ export const EVENT_CATALOG = {
   ProblemIncidentsLinked,
   ProblemIncidentsUnlinked,
   ProblemWorkaroundCommunicated,
+  ChangeCreated,
+  ChangeUpdated,
+  ChangeStateChanged,
+  ChangeSubmittedForAuthorization,
+  ChangeApproved,
+  ChangeRejected,
 } as const satisfies Record<string, EventContract>;
 
 export type EventName = keyof typeof EVENT_CATALOG;
