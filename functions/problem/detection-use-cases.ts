@@ -113,9 +113,13 @@ function withoutScopes(subject: DetectionSubject): ObservedIncident {
 }
 
 /**
- * The problems detection must know: active ones on the scopes' CIs, those linked to the recent
- * incidents (any state: an incident linked to a settled problem does not count again), and
- * the problems the scopes are claimed by. Only links to the recent incidents matter.
+ * The problems detection must know: active ones on the scopes' CIs, the problems the scopes
+ * are claimed by, and those linked to the recent incidents (any state: an incident linked to
+ * a settled problem does not count again). Only links to the recent incidents matter. The
+ * links to the problems already known are read by key (BatchGetItem, strongly: an index may
+ * not show a problem created a moment ago); only the incidents none of them holds are looked
+ * up in the links' index, so a storm of incidents behind one CI, all linked to one problem,
+ * costs a few batch reads per event rather than a query per incident.
  */
 async function problemViews(
   scopes: readonly string[],
@@ -123,21 +127,17 @@ async function problemViews(
   claims: ReadonlyMap<string, string>,
 ): Promise<ProblemView[]> {
   const incidentIds = [...new Set(recentIncidents.map((incident) => incident.id))];
-  const [onScopes, indexedLinks] = await Promise.all([
-    Promise.all(scopes.map((scope) => problemsOnCi(scope, ActiveStates))),
-    linksOfIncidents(incidentIds),
-  ]);
-  // The index may not show a problem created a moment ago: its claim and links are read strongly.
-  const claimedLinks = (
-    await Promise.all([...new Set(claims.values())].map((id) => getLinks(id, incidentIds)))
+  const onScopes = (
+    await Promise.all(scopes.map((scope) => problemsOnCi(scope, ActiveStates)))
   ).flat();
-  const links = [...indexedLinks, ...claimedLinks];
-  const ids = new Set([
-    ...onScopes.flat().map((problem) => problem.id),
-    ...links.map((link) => link.problemId),
-    ...claims.values(),
+  const known = [...new Set([...onScopes.map((problem) => problem.id), ...claims.values()])];
+  const knownLinks = (await Promise.all(known.map((id) => getLinks(id, incidentIds)))).flat();
+  const held = new Set(knownLinks.map((link) => link.incidentId));
+  const otherLinks = await linksOfIncidents(incidentIds.filter((id) => !held.has(id)));
+  const links = [...knownLinks, ...otherLinks];
+  const problems = await getProblems([
+    ...new Set([...known, ...otherLinks.map((link) => link.problemId)]),
   ]);
-  const problems = await getProblems([...ids]);
   return problems.map((problem) => ({
     id: problem.id,
     state: problem.state,
