@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../../shared/auth';
-import { RETIRED_LIFECYCLE_STATE } from '../../shared/db/configuration-item-reference';
+import { assertConfigurationItemReference } from '../../shared/db/configuration-item-reference';
 import { commentView } from '../../shared/db/journal';
 import type { ListPage } from '../../shared/db/listing';
 import { StaleVersionError, TransactionConflictError } from '../../shared/db/transactions';
@@ -9,12 +9,7 @@ import {
   incidentFollowUp,
   type ProblemTransition,
 } from '../../shared/domain/problem-follow-up';
-import {
-  ForbiddenError,
-  NotFoundError,
-  PreconditionFailedError,
-  ValidationError,
-} from '../../shared/errors';
+import { ForbiddenError, NotFoundError, PreconditionFailedError } from '../../shared/errors';
 import type { Actor } from '../../shared/events/envelope';
 import {
   IncidentAssigned,
@@ -117,20 +112,8 @@ export async function loadVisibleIncident(
   return incident;
 }
 
-/** Incidents point at CIs of the CMDB: a reference must name an existing, not retired CI. */
-async function assertConfigurationItem(id: string | null | undefined): Promise<void> {
-  if (id === undefined || id === null) return;
-  const state = await getConfigurationItemState(id);
-  if (state === undefined || state === RETIRED_LIFECYCLE_STATE) {
-    throw new ValidationError([
-      {
-        field: 'configurationItem',
-        message: state
-          ? `configuration item ${id} is retired`
-          : 'expected the id of an existing configuration item',
-      },
-    ]);
-  }
+function assertConfigurationItem(id: string | null | undefined): Promise<void> {
+  return assertConfigurationItemReference(id, getConfigurationItemState);
 }
 
 export interface CreateResult {

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../../shared/auth';
-import { RETIRED_LIFECYCLE_STATE } from '../../shared/db/configuration-item-reference';
+import { assertConfigurationItemReference } from '../../shared/db/configuration-item-reference';
 import { INCIDENT_NUMBER } from '../../shared/db/incident-reference';
 import { commentView } from '../../shared/db/journal';
 import type { ListPage } from '../../shared/db/listing';
@@ -159,20 +159,8 @@ export async function loadVisibleProblem(
   return problem;
 }
 
-/** A problem may name the CI it is about: an existing CI of the CMDB, not retired. */
-async function assertConfigurationItem(id: string | null | undefined): Promise<void> {
-  if (id === undefined || id === null) return;
-  const state = await getConfigurationItemState(id);
-  if (state === undefined || state === RETIRED_LIFECYCLE_STATE) {
-    throw new ValidationError([
-      {
-        field: 'configurationItem',
-        message: state
-          ? `configuration item ${id} is retired`
-          : 'expected the id of an existing configuration item',
-      },
-    ]);
-  }
+function assertConfigurationItem(id: string | null | undefined): Promise<void> {
+  return assertConfigurationItemReference(id, getConfigurationItemState);
 }
 
 function staleVersion(error: unknown): never {

@@ -1,4 +1,5 @@
 import { Entity } from 'electrodb';
+import { ValidationError } from '../errors';
 import { SERVICE } from './entities';
 import { TABLE_KEYS } from './table';
 
@@ -52,3 +53,26 @@ export const configurationItemTopology = new Entity({
 });
 
 export const RETIRED_LIFECYCLE_STATE = 'retired';
+
+/**
+ * Checks a CI reference (absent or null means none): it must name an existing CI that is not
+ * retired, or the request is a 400 naming `configurationItem`. `lifecycleStateOf` is the
+ * area's read of the CI reference.
+ */
+export async function assertConfigurationItemReference(
+  id: string | null | undefined,
+  lifecycleStateOf: (id: string) => Promise<string | undefined>,
+): Promise<void> {
+  if (id === undefined || id === null) return;
+  const state = await lifecycleStateOf(id);
+  if (state === undefined || state === RETIRED_LIFECYCLE_STATE) {
+    throw new ValidationError([
+      {
+        field: 'configurationItem',
+        message: state
+          ? `configuration item ${id} is retired`
+          : 'expected the id of an existing configuration item',
+      },
+    ]);
+  }
+}
