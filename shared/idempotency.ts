@@ -66,3 +66,19 @@ export function replayOf(
 export class IdempotencyKeyTakenError extends Error {
   override readonly name = 'IdempotencyKeyTakenError';
 }
+
+/**
+ * The idempotency request of a work note whose id an event gave (a follow-up of another
+ * area's change): one claim per aggregate and note id, so a redelivered event writes it once.
+ */
+export function workNoteRequest(
+  aggregateType: string,
+  aggregateId: string,
+  note: { commentId: string; body: string },
+) {
+  return {
+    scope: `${aggregateType}-work-note:${aggregateId}`,
+    key: note.commentId,
+    input: { body: note.body },
+  };
+}

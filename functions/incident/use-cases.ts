@@ -19,7 +19,12 @@ import {
   IncidentUpdated,
 } from '../../shared/events/incidents';
 import type { ProblemSnapshot } from '../../shared/events/problems';
-import { claimFor, type IdempotencyClaim, replayOf } from '../../shared/idempotency';
+import {
+  claimFor,
+  type IdempotencyClaim,
+  replayOf,
+  workNoteRequest,
+} from '../../shared/idempotency';
 import type { RequestContext } from '../../shared/request-context';
 import {
   ChangeSet,
@@ -613,11 +618,7 @@ async function addWorkNoteOnce(
   note: { commentId: string; body: string },
   ctx: RequestContext,
 ): Promise<'noted' | 'already-noted'> {
-  const request = {
-    scope: `incident-work-note:${current.id}`,
-    key: note.commentId,
-    input: { body: note.body },
-  };
+  const request = workNoteRequest('incident', current.id, note);
   if (await getIdempotencyRecord(request.scope, request.key)) return 'already-noted';
   assertCanComment(current, 'internal', ctx.principal);
   await commitComment(

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { PROBLEM_ROUTES } from '../../functions/problem/routes';
-import { DETECTION_EVENTS } from '../../functions/problem/subscriptions';
+import { CHANGE_FOLLOW_UP, DETECTION_EVENTS } from '../../functions/problem/subscriptions';
 import type { DeploySettings } from '../settings';
 import { EventConsumer } from './event-consumer';
 import type { ItsmHttpApi } from './http-api';
@@ -32,7 +32,7 @@ const PROBLEM_TABLE_ACTIONS: readonly TableAction[] = [
   'ConditionCheckItem',
 ];
 
-/** Detection function timeout; the queue hides a message for six times as long (AWS advice). */
+/** Consumer timeout; the queue hides a message for six times as long (AWS advice). */
 const DETECTION_TIMEOUT = Duration.seconds(30);
 
 /**
@@ -43,6 +43,8 @@ export class ProblemArea extends Construct {
   readonly apiFunction: ItsmFunction;
   readonly detectionFunction: ItsmFunction;
   readonly detection: EventConsumer;
+  readonly changeFollowUpFunction: ItsmFunction;
+  readonly changeFollowUp: EventConsumer;
 
   constructor(scope: Construct, id: string, props: ProblemAreaProps) {
     super(scope, id);
@@ -75,6 +77,20 @@ export class ProblemArea extends Construct {
       eventBus: props.eventBus,
       events: DETECTION_EVENTS,
       handler: this.detectionFunction,
+    });
+
+    this.changeFollowUpFunction = new ItsmFunction(this, 'ChangeFollowUp', {
+      ...common,
+      entry: 'functions/problem/change-follow-up.ts',
+      description: 'Resolves the problems a successfully closed change fixed, or notes them.',
+      timeout: DETECTION_TIMEOUT,
+    });
+    this.changeFollowUp = new EventConsumer(this, 'ChangeFollowUpConsumer', {
+      description: 'Changes that ended, for the problems linked to them.',
+      eventBus: props.eventBus,
+      events: CHANGE_FOLLOW_UP.events,
+      detail: CHANGE_FOLLOW_UP.detail,
+      handler: this.changeFollowUpFunction,
     });
   }
 }

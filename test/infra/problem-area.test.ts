@@ -3,6 +3,7 @@ import { PROBLEM_ROUTES } from '../../functions/problem/routes';
 import { DETECTION_EVENTS } from '../../functions/problem/subscriptions';
 import { InvalidDeploySettingsError } from '../../infra/settings';
 import { matchesEventPattern } from '../../local/event-pattern';
+import { CHANGE_SOURCE } from '../../shared/events/changes';
 import { INCIDENT_SOURCE } from '../../shared/events/incidents';
 import {
   resourceNamed,
@@ -66,8 +67,8 @@ describe('problem area', () => {
     expect(Object.keys(integrations)).toHaveLength(1);
   });
 
-  it('gives both functions the priority matrix and the same least-privilege table access', () => {
-    for (const prefix of ['ProblemsApi', 'ProblemsDetection']) {
+  it('gives every function the priority matrix and the same least-privilege table access', () => {
+    for (const prefix of ['ProblemsApi', 'ProblemsDetection', 'ProblemsChangeFollowUp']) {
       const fn = resourceNamed(synthesized.stateless, 'AWS::Lambda::Function', prefix);
       expect(fn.properties.Environment).toMatchObject({
         Variables: { PRIORITY_MATRIX: '[[1,2,3],[2,3,4],[3,4,5]]' },
@@ -148,5 +149,28 @@ describe('problem area', () => {
       FunctionName: { Ref: detection.logicalId },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+  });
+
+  it('follows changes that ended (closed or canceled) through its own queue', () => {
+    const { stateless } = synthesized;
+    const rule = resourceNamed(
+      stateless,
+      'AWS::Events::Rule',
+      'ProblemsChangeFollowUpConsumerRule',
+    );
+    const pattern = rule.properties.EventPattern as Record<string, unknown>;
+    expect(pattern).toEqual({
+      source: [CHANGE_SOURCE],
+      'detail-type': ['ChangeStateChanged'],
+      detail: { data: { to: ['Closed', 'Canceled'] } },
+    });
+    const event = (to: string) => ({
+      source: CHANGE_SOURCE,
+      'detail-type': 'ChangeStateChanged',
+      detail: { data: { to } },
+    });
+    expect(matchesEventPattern(pattern, event('Closed'))).toBe(true);
+    expect(matchesEventPattern(pattern, event('Canceled'))).toBe(true);
+    expect(matchesEventPattern(pattern, event('Review'))).toBe(false);
   });
 });

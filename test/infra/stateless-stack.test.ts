@@ -139,6 +139,7 @@ describe('functions', () => {
         'IncidentsProblemFollowUp',
         'OutboxEnrichment',
         'ProblemsApi',
+        'ProblemsChangeFollowUp',
         'ProblemsDetection',
       ].sort(),
     );
