@@ -6,10 +6,12 @@ import { startApiGateway } from './api-gateway';
 import { ensureTable, LOCAL_AWS, startDynamoDbLocal } from './dynamodb';
 import { LocalEventBus, type LocalRuleTarget } from './event-bus';
 import { createTokenVerifier, LOCAL_ISSUER, loadSigningKey, publicJwk } from './keys';
-import { type LambdaHost, startLambdaHost } from './lambda-host';
+import { type LambdaHost, startLambdaHost, UnknownFunctionError } from './lambda-host';
 import { freePort } from './ports';
 import { type SqsBatchResponse, startQueuePoller, startQueues } from './queues';
 import { startSchedules } from './schedules';
+import { LocalStepFunctions } from './step-functions';
+import { startStepFunctionsEndpoint } from './step-functions-http';
 import { type StreamPipe, startStreamPipe } from './stream-pipe';
 import { type LocalWiring, readWiring, synthesize } from './template';
 
@@ -17,7 +19,8 @@ import { type LocalWiring, readWiring, synthesize } from './template';
  * The whole backend on one machine, wired from the synthesized CDK app: DynamoDB Local with
  * the template's tables, SQS queues (fauxqs) with their event source mappings, the functions
  * in worker threads, the outbox pipe from the table stream to the event bus, the bus's rules
- * and schedules, and the HTTP API with its JWT authorizer.
+ * and schedules, the state machines (with a Step Functions endpoint) and the HTTP API with its
+ * JWT authorizer.
  */
 
 export class LocalRuntimeError extends Error {
@@ -35,12 +38,21 @@ export interface LocalRuntimeOptions {
   assemblyDir?: string;
   /** Receives the runtime's lines: requests, function output, delivery failures. */
   log?: (line: string) => void;
+  /**
+   * Multiplies the durations of the state machines (Wait states, task timeouts and heartbeats,
+   * retry intervals, execution timeouts): 1 is real time. Defaults to LOCAL_SFN_TIME_SCALE, else 1.
+   */
+  stepFunctionsTimeScale?: number;
 }
 
 export interface LocalRuntime {
   apiUrl: string;
   dynamoEndpoint: string;
   sqsEndpoint: string;
+  /** The Step Functions endpoint (AWS JSON protocol) the functions get as AWS_ENDPOINT_URL_SFN. */
+  stepFunctionsEndpoint: string;
+  /** The state machines' executions, for starting and inspecting them in-process. */
+  stepFunctions: LocalStepFunctions;
   /** Local table name by logical id. */
   tableNames: Record<string, string>;
   /** The bus the outbox pipe publishes to (the application's custom bus). */
@@ -90,6 +102,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const apiPort = options.apiPort === 0 ? await freePort() : options.apiPort;
     const sqsPort = await freePort();
     const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
+    const sfnPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const wiring = readWiring(assemblyDir, { sqsEndpoint, apiUrl });
     checkAuthorizers(wiring);
@@ -114,10 +127,33 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
         AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
         AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+        AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${sfnPort}`,
       },
       onLog: (fn, line) => log(`[${shortName(fn.logicalId)}] ${line}`),
     });
     stoppers.push(() => host.stop());
+
+    const stepFunctions = new LocalStepFunctions({
+      stateMachines: wiring.stateMachines,
+      invokeFunction: (functionName, payload) => {
+        const fn = wiring.functions.find((candidate) => candidate.name === functionName);
+        if (!fn) throw new UnknownFunctionError(`Function not found: ${functionName}`);
+        return host.invoke(fn.logicalId, payload);
+      },
+      putEvents: (eventBusName, entries) => {
+        const bus = buses.get(eventBusName.split(':event-bus/').pop() ?? eventBusName);
+        if (!bus) throw new LocalRuntimeError(`No local event bus ${eventBusName}`);
+        return bus.put(entries);
+      },
+      dynamoEndpoint: dynamo.endpoint,
+      timeScale: options.stepFunctionsTimeScale ?? timeScaleFromEnvironment(),
+      log,
+    });
+    stoppers.push(() => stepFunctions.stop());
+    const stepFunctionsEndpoint = await startStepFunctionsEndpoint(stepFunctions, {
+      port: sfnPort,
+    });
+    stoppers.push(() => stepFunctionsEndpoint.stop());
 
     const sendToQueue = async (arn: string, body: string, extra: Record<string, unknown> = {}) => {
       const queue = wiring.queues.find((candidate) => candidate.arn === arn);
@@ -140,6 +176,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         );
       } else if (target.kind === 'lambda' && resolved.logicalId) {
         await host.invoke(resolved.logicalId, JSON.parse(input));
+      } else if (target.kind === 'stepfunctions') {
+        stepFunctions.startExecution({ stateMachineArn: target.arn, input });
       } else if (!unsupportedTargets.has(target.arn)) {
         unsupportedTargets.add(target.arn);
         log(
@@ -247,6 +285,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       apiUrl: gateway.url,
       dynamoEndpoint: dynamo.endpoint,
       sqsEndpoint,
+      stepFunctionsEndpoint: stepFunctionsEndpoint.url,
+      stepFunctions,
       tableNames: Object.fromEntries(wiring.tables.map((table) => [table.logicalId, table.name])),
       bus: pipeBus,
       buses,
@@ -262,6 +302,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await stopAll();
     throw error;
   }
+}
+
+function timeScaleFromEnvironment(): number {
+  const setting = process.env.LOCAL_SFN_TIME_SCALE;
+  if (setting === undefined) return 1;
+  const scale = Number(setting);
+  if (!(scale > 0) || !Number.isFinite(scale)) {
+    throw new LocalRuntimeError(
+      `LOCAL_SFN_TIME_SCALE must be a positive number, got '${setting}'.`,
+    );
+  }
+  return scale;
 }
 
 /** The attributes EventBridge puts on a message it dead-letters. */
