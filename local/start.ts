@@ -18,6 +18,7 @@ ITSM backend running locally
   OpenAPI   ${runtime.apiUrl}/openapi.json
   DynamoDB  ${runtime.dynamoEndpoint}  (tables: ${Object.values(runtime.tableNames).join(', ')})
   SQS       ${runtime.sqsEndpoint}
+  Step Fn   ${runtime.stepFunctionsEndpoint}
 
 Tokens: npm run -s token -- <requester|agent|admin|client>, e.g.
   curl -H "Authorization: Bearer $(npm run -s token -- agent)" ${runtime.apiUrl}/incidents
