@@ -1,5 +1,6 @@
 import type { App } from 'aws-cdk-lib';
 import * as z from 'zod';
+import { ChangeManagementSettingsSchema } from '../functions/change/settings';
 import { AwsResourceTypeSchema } from '../functions/cmdb/aws-config-settings';
 import { mappedAwsResourceTypes } from '../functions/cmdb/domain/aws-config';
 import { DetectionPolicySchema } from '../functions/problem/domain/detection';
@@ -88,6 +89,8 @@ const DeploySettingsSchema = z.object({
    * within `windowHours` on one CI or on CIs sharing an upstream CI up to `maxDepth` hops away.
    */
   problemDetection: z.preprocess(fromJsonString, DetectionPolicySchema.strict()).prefault({}),
+  /** Change management (docs/changes.md): approver groups, policies, windows. */
+  changeManagement: z.preprocess(fromJsonString, ChangeManagementSettingsSchema).prefault({}),
 });
 
 /** Deploy-time parameters, read from CDK context (cdk.json, cdk.context.json or `-c`). */

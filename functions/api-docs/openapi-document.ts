@@ -1,4 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { registerChangeApi } from '../change/openapi';
 import { registerCmdbApi } from '../cmdb/openapi';
 import { registerIncidentApi } from '../incident/openapi';
 import { registerProblemApi } from '../problem/openapi';
@@ -11,10 +12,11 @@ export function buildOpenApiDocument() {
     scheme: 'bearer',
     bearerFormat: 'JWT',
     description:
-      'An access token from the Cognito user pool: people by group (requester, agent, admin), machine clients by scope (itsm/incidents.read and .write, itsm/problems.read and .write, itsm/cmdb.read and .write).',
+      'An access token from the Cognito user pool: people by group (requester, agent, admin), machine clients by scope (itsm/incidents.read and .write, itsm/problems.read and .write, itsm/changes.read and .write, itsm/cmdb.read and .write).',
   });
   registerIncidentApi(registry);
   registerProblemApi(registry);
+  registerChangeApi(registry);
   registerCmdbApi(registry);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -22,7 +24,7 @@ export function buildOpenApiDocument() {
       title: 'ITSM backend API',
       version: '1.0.0',
       description:
-        'API-first service desk: incidents, problems and the CMDB (more process areas follow). Errors are application/problem+json.',
+        'API-first service desk: incidents, problems, changes and the CMDB (more process areas follow). Errors are application/problem+json.',
     },
   });
 }

@@ -1,5 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { type Principal, Scopes } from '../../shared/auth';
+import { ciGraphReader } from '../../shared/db/ci-graph';
+import { TABLE_NAME_ENV } from '../../shared/db/table';
 import { StaleVersionError, TransactionConflictError } from '../../shared/db/transactions';
 import {
   ConflictError,
@@ -25,23 +27,21 @@ import {
 } from '../../shared/idempotency';
 import type { RequestContext } from '../../shared/request-context';
 import { validationErrorFrom } from '../../shared/validation';
+import { config } from './config';
 import {
   type AwsConfigImport,
   assertLifecycleTransition,
-  buildImpactGraph,
   type CanonicalRelationship,
-  type CiRelationship,
+  type CiClass,
   type ConfigurationItem,
   ConfigurationItemSchema,
   canonicalRelationship,
   ciFingerprint,
   computeImpact,
-  failurePropagation,
   fromAwsConfigItem,
   type ImpactResult,
   inverseOf,
   type RelationshipType,
-  redundancyGroupsFrom,
   relationshipKey,
   validateRelationship,
 } from './domain';
@@ -50,7 +50,6 @@ import {
   type CiEdge,
   commit,
   getCi,
-  getCis,
   getIdempotencyClaim,
   type ListCisQuery,
   listCis as queryCis,
@@ -439,19 +438,11 @@ export async function removeRelationship(
   });
 }
 
-/** Clusters with `minimumUp`: their members decide whether they are down. */
-function redundancyMembers(ci: StoredCi): string[] {
-  if (ci.ciClass !== 'cluster' || typeof ci.attributes.minimumUp !== 'number') return [];
-  return ci.edges.filter((edge) => edge.type === 'members').map((edge) => edge.target);
-}
+const graph = ciGraphReader<CiClass>(config[TABLE_NAME_ENV]);
 
 /**
- * What fails with CI `id`. Loads the neighbourhood level by level with BatchGetItem, following
- * only the edges along which a failure travels (a CI's edges are read from it, so an edge
- * whose failure goes `source-to-target` leads to a CI it impacts), plus the members of
- * redundancy groups on the way, which decide whether a group is down. Loading one level past
- * `maxDepth` lets the walk tell whether the result is truncated. The pure domain walk then
- * runs on the loaded subgraph.
+ * What fails with CI `id`: the neighbourhood the walk needs, loaded level by level
+ * (shared/db/ci-graph.ts), then the pure domain walk on it.
  */
 export async function impactOf(
   id: string,
@@ -460,49 +451,9 @@ export async function impactOf(
 ): Promise<ImpactResult> {
   assertCanReadCmdb(principal);
   const start = await loadCi(id);
-  const loaded = new Map<string, StoredCi>([[start.id, start]]);
-  const expanded = new Set<string>();
-  const loadMissing = async (ids: Iterable<string>) => {
-    const missing = [...new Set(ids)].filter((ciId) => !loaded.has(ciId));
-    for (const ci of await getCis(missing)) loaded.set(ci.id, ci);
-  };
-  let capped = false;
-  let frontier = [start.id];
-  for (let level = 0; frontier.length > 0 && level <= maxDepth + 1; level++) {
-    await loadMissing(frontier);
-    const reached = frontier.flatMap((ciId) => loaded.get(ciId) ?? []);
-    await loadMissing(reached.flatMap(redundancyMembers));
-    if (loaded.size > MAX_IMPACT_CIS) {
-      capped = true;
-      break;
-    }
-    // The last level is loaded only to tell whether the result is truncated.
-    if (level > maxDepth) break;
-    const next = new Set<string>();
-    for (const ci of reached) {
-      if (expanded.has(ci.id)) continue;
-      expanded.add(ci.id);
-      for (const edge of ci.edges) {
-        if (failurePropagation(edge.type) === 'source-to-target' && !expanded.has(edge.target)) {
-          next.add(edge.target);
-        }
-      }
-    }
-    frontier = [...next];
-  }
-
-  const cis = [...loaded.values()];
-  const relationships = new Map<string, CiRelationship>();
-  for (const ci of cis) {
-    for (const edge of ci.edges) {
-      const relationship = { source: ci.id, ...edge };
-      relationships.set(relationshipKey(relationship), relationship);
-    }
-  }
-  const all = [...relationships.values()];
-  const graph = buildImpactGraph(cis, all, redundancyGroupsFrom(cis, all));
-  const result = computeImpact(graph, start.id, { maxDepth });
-  return capped ? { ...result, truncated: true } : result;
+  const subgraph = await graph.loadImpactSubgraph([start], maxDepth, MAX_IMPACT_CIS);
+  const result = computeImpact(subgraph.graph, start.id, { maxDepth });
+  return subgraph.capped ? { ...result, truncated: true } : result;
 }
 
 export type ImportOutcome = 'created' | 'updated' | 'unchanged' | 'stale';

@@ -68,6 +68,7 @@ export class ItsmHttpApi extends Construct {
           CorsHttpMethod.GET,
           CorsHttpMethod.POST,
           CorsHttpMethod.PATCH,
+          CorsHttpMethod.DELETE,
           CorsHttpMethod.OPTIONS,
         ],
         allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],

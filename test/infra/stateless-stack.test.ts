@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CHANGE_ROUTES } from '../../functions/change/routes';
 import { CMDB_ROUTES } from '../../functions/cmdb/routes';
 import { API_DOCS_ROUTES, INCIDENT_ROUTES } from '../../functions/incident/routes';
 import { PROBLEM_ROUTES } from '../../functions/problem/routes';
@@ -84,7 +85,11 @@ describe('HTTP API', () => {
     }
     stateless.resourceCountIs(
       'AWS::ApiGatewayV2::Route',
-      INCIDENT_ROUTES.length + PROBLEM_ROUTES.length + CMDB_ROUTES.length + API_DOCS_ROUTES.length,
+      INCIDENT_ROUTES.length +
+        PROBLEM_ROUTES.length +
+        CHANGE_ROUTES.length +
+        CMDB_ROUTES.length +
+        API_DOCS_ROUTES.length,
     );
   });
 
@@ -131,6 +136,7 @@ describe('functions', () => {
     expect(names.sort()).toEqual(
       [
         'ApiDocs',
+        'ChangesApi',
         'CmdbApi',
         'CmdbImport',
         'IncidentsApi',

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHANGE_ROUTES } from '../../../functions/change/routes';
 import { CMDB_ROUTES } from '../../../functions/cmdb/routes';
 import { API_DOCS_ROUTES, INCIDENT_ROUTES } from '../../../functions/incident/routes';
 import { PROBLEM_ROUTES } from '../../../functions/problem/routes';
@@ -24,7 +25,13 @@ describe('the local wiring of the CDK app', () => {
   it('serves exactly the API routes, incident routes behind the JWT authorizer', () => {
     const routes = wiring.api?.routes ?? [];
     expect(routes.map((route) => route.routeKey).sort()).toEqual(
-      [...INCIDENT_ROUTES, ...PROBLEM_ROUTES, ...CMDB_ROUTES, ...API_DOCS_ROUTES].sort(),
+      [
+        ...INCIDENT_ROUTES,
+        ...PROBLEM_ROUTES,
+        ...CHANGE_ROUTES,
+        ...CMDB_ROUTES,
+        ...API_DOCS_ROUTES,
+      ].sort(),
     );
     for (const route of routes) {
       const isPublic = (API_DOCS_ROUTES as readonly string[]).includes(route.routeKey);
