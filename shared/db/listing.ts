@@ -40,6 +40,10 @@ export function chooseListIndex<Filter extends string>(
   return updatedOnly ? 'byUpdated' : 'byCreated';
 }
 
+/** Below and above every ISO timestamp (and `<timestamp>#<id>`), as strings. */
+const LOWEST_TIME = '0';
+const HIGHEST_TIME = '~';
+
 /** ISO timestamps sort as strings; one millisecond later turns an inclusive bound exclusive. */
 export function justAfter(iso: string): string {
   return new Date(Date.parse(iso) + 1).toISOString();
@@ -48,8 +52,6 @@ export function justAfter(iso: string): string {
 /** What an ElectroDB query chain offers, as far as a list needs it. */
 interface QueryChain<Item> {
   between(from: object, to: object): QueryChain<Item>;
-  gte(bound: object): QueryChain<Item>;
-  lt(bound: object): QueryChain<Item>;
   where(
     build: (
       attributes: Record<string, never>,
@@ -85,14 +87,16 @@ export async function queryList<Filter extends string, Item>(
   const build = queries[index];
   if (build === undefined) throw new Error(`The entity has no list index ${index}.`);
   const base = build(dimension ? { [dimension]: query[dimension] } : {});
+  // Both ends are always bounded within the entity's own sort-key prefix: an open end would
+  // reach into other entities' items that share the partition (`byCreated` holds incidents,
+  // problems, CIs, ...) and spend the page on items that are then dropped.
   const ranged =
-    from !== undefined && to !== undefined
-      ? base.between({ [sortAttribute]: from }, { [sortAttribute]: justAfter(to) })
-      : from !== undefined
-        ? base.gte({ [sortAttribute]: from })
-        : to !== undefined
-          ? base.lt({ [sortAttribute]: justAfter(to) })
-          : base;
+    from === undefined && to === undefined
+      ? base
+      : base.between(
+          { [sortAttribute]: from ?? LOWEST_TIME },
+          { [sortAttribute]: to === undefined ? HIGHEST_TIME : justAfter(to) },
+        );
 
   const { data, cursor } = await ranged
     .where((attributes, op) => {
