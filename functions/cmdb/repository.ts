@@ -100,33 +100,6 @@ export async function getIdempotencyClaim(
   return data ?? undefined;
 }
 
-/** BatchGetItem reads at most this many keys per call. */
-const BATCH_GET_LIMIT = 100;
-/** Unprocessed keys (throttling) are asked for again this many times before giving up. */
-const BATCH_GET_ATTEMPTS = 4;
-
-/**
- * Reads many CIs with BatchGetItem, 100 keys per call and the calls in parallel. Eventually
- * consistent (half the cost): the impact walk is a read model that may lag a write briefly.
- * Unknown ids are simply absent from the result.
- */
-export async function getCis(ids: readonly string[]): Promise<StoredCi[]> {
-  const found: StoredCi[] = [];
-  let pending = [...new Set(ids)].map((id) => ({ id }));
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    if (attempt > BATCH_GET_ATTEMPTS) {
-      throw new Error(`BatchGetItem left ${pending.length} CIs unprocessed.`);
-    }
-    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-    const { data, unprocessed } = await ci
-      .get(pending)
-      .go({ concurrency: Math.ceil(pending.length / BATCH_GET_LIMIT) });
-    found.push(...data.map((item) => fromItem(item as Item)));
-    pending = unprocessed.map(({ id }) => ({ id }));
-  }
-  return found;
-}
-
 export interface ListCisQuery {
   ownerGroup?: string;
   lifecycleState?: StoredCi['lifecycleState'];

@@ -12,6 +12,7 @@ import {
 } from '../../shared/db/listing';
 import { allocateNumber } from '../../shared/db/numbers';
 import { problemIncidentLinkEntity } from '../../shared/db/problem-links';
+import { referencesByIdOrNumber } from '../../shared/db/reference-lookup';
 import { TABLE_NAME_ENV } from '../../shared/db/table';
 import { outboxItem } from '../../shared/db/transactions';
 import type { IdempotencyClaim } from '../../shared/idempotency';
@@ -174,30 +175,10 @@ export async function getConfigurationItemState(id: string): Promise<string | un
 export type IncidentReference = EntityItem<typeof incidentReference>;
 
 /** The incidents named by id or number; unknown ones are absent from the result. */
-export async function getIncidentReferences(
+export function getIncidentReferences(
   idsOrNumbers: readonly string[],
 ): Promise<Map<string, IncidentReference>> {
-  const ids = await Promise.all(
-    idsOrNumbers.map(async (key) => {
-      if (!INCIDENT_NUMBER.test(key)) return key;
-      const { data } = await store.entities.incidentReference.query
-        .byNumber({ number: key.toUpperCase() })
-        .go({ limit: 1, attributes: ['id'] });
-      return data[0]?.id;
-    }),
-  );
-  const known = [...new Set(ids.filter((id): id is string => id !== undefined))];
-  const found = new Map<string, IncidentReference>();
-  if (known.length === 0) return found;
-  const { data } = await store.entities.incidentReference
-    .get(known.map((id) => ({ id })))
-    .go({ consistent: true, concurrent: 1 });
-  for (const incident of data) found.set(incident.id, incident);
-  idsOrNumbers.forEach((key, index) => {
-    const incident = ids[index] === undefined ? undefined : found.get(ids[index]);
-    if (incident) found.set(key, incident);
-  });
-  return found;
+  return referencesByIdOrNumber(store.entities.incidentReference, INCIDENT_NUMBER, idsOrNumbers);
 }
 
 /** The links of `problemId` to the given incidents (those that exist). */

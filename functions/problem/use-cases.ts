@@ -5,6 +5,7 @@ import { assertConfigurationItemReference } from '../../shared/db/configuration-
 import { INCIDENT_NUMBER } from '../../shared/db/incident-reference';
 import { commentView } from '../../shared/db/journal';
 import type { ListPage } from '../../shared/db/listing';
+import { PROBLEM_NUMBER } from '../../shared/db/problem-reference';
 import { StaleVersionError } from '../../shared/db/transactions';
 import { type ChangeTransition, problemFollowUp } from '../../shared/domain/change-follow-up';
 import {
@@ -79,9 +80,6 @@ import {
   listProblems as queryProblems,
   type StoredProblem,
 } from './repository';
-
-/** Numbers look like PRB0001001; anything else addresses the problem by id. */
-const PROBLEM_NUMBER = /^PRB\d{7,}$/i;
 
 /** How many workaround notes one event carries at most. */
 const NOTES_PER_EVENT = 100;
