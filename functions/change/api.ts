@@ -21,7 +21,7 @@ import {
   json,
   versioned,
 } from '../../shared/http/responses';
-import { CommentListSchema, HistoryListSchema } from '../../shared/http/schemas';
+import { CommentListSchema, HistoryListSchema, PageQuerySchema } from '../../shared/http/schemas';
 import { validationErrorFrom } from '../../shared/validation';
 import {
   createBlackoutWindow,
@@ -33,6 +33,16 @@ import {
   listTemplates,
   updateTemplate,
 } from './catalog';
+import { checkDeployment } from './gate-use-case';
+import {
+  addReleaseChanges,
+  createRelease,
+  getReleaseForPrincipal,
+  listReleaseHistory,
+  listReleases,
+  removeReleaseChange,
+  updateRelease,
+} from './release-use-cases';
 import type { ChangeRouteKey } from './routes';
 import {
   BlackoutListSchema,
@@ -47,12 +57,21 @@ import {
   ChangeTransitionRequestSchema,
   CreateBlackoutRequestSchema,
   CreateChangeRequestSchema,
+  CreateReleaseRequestSchema,
   CreateTemplateRequestSchema,
+  GateDecisionSchema,
+  GateRequestSchema,
   ListBlackoutsQuerySchema,
   ListChangesQuerySchema,
   ListTemplatesQuerySchema,
   PatchChangeRequestSchema,
+  PatchReleaseRequestSchema,
   PatchTemplateRequestSchema,
+  ReleaseChangeParamSchema,
+  ReleaseChangesRequestSchema,
+  ReleaseIdParamSchema,
+  ReleaseListSchema,
+  ReleaseViewSchema,
   ResourceIdParamSchema,
   TemplateListSchema,
   TemplateSchema,
@@ -79,6 +98,11 @@ function pathParameters<S extends z.ZodType>(request: ApiRequest, schema: S): z.
 
 const changeId = (request: ApiRequest) => pathParameters(request, ChangeIdParamSchema).id;
 const resourceId = (request: ApiRequest) => pathParameters(request, ResourceIdParamSchema).id;
+const releaseId = (request: ApiRequest) => pathParameters(request, ReleaseIdParamSchema).id;
+
+/** If-Match when sent: adding or removing changes may go without it, as transitions may. */
+const optionalIfMatch = (request: ApiRequest) =>
+  header(request.event, 'if-match') ? ifMatch(request) : undefined;
 
 const ifMatch =
   (request: ApiRequest) =>
@@ -137,9 +161,14 @@ const routes: Record<ChangeRouteKey, RouteHandler> = {
       id,
       command,
       contextOf(request),
-      header(request.event, 'if-match') ? ifMatch(request) : undefined,
+      optionalIfMatch(request),
     );
     return versioned(200, ChangeSchema, change);
+  },
+
+  'POST /changes/gate': async (request) => {
+    const body = parseJsonBody(request.event, GateRequestSchema);
+    return json(200, GateDecisionSchema.parse(await checkDeployment(body, request.principal)));
   },
 
   'GET /changes/{id}/conflicts': async (request) =>
@@ -231,6 +260,75 @@ const routes: Record<ChangeRouteKey, RouteHandler> = {
     await deleteBlackoutWindow(resourceId(request), contextOf(request));
     return noContent();
   },
+
+  'POST /releases': async (request) => {
+    const body = parseJsonBody(request.event, CreateReleaseRequestSchema);
+    const { release, replayed } = await createRelease(
+      body,
+      contextOf(request),
+      idempotencyKey(request.event),
+    );
+    return versioned(
+      201,
+      ReleaseViewSchema,
+      release,
+      createdHeaders(`/releases/${release.id}`, replayed),
+    );
+  },
+
+  'GET /releases': async (request) => {
+    const { cursor, limit } = parseQuery(request.event, PageQuerySchema);
+    const scope = { list: 'releases' };
+    const page = await listReleases(
+      { limit, cursor: decodeCursor(cursor, scope) },
+      request.principal,
+    );
+    return cursorPage(ReleaseListSchema, page, scope);
+  },
+
+  'GET /releases/{id}': async (request) =>
+    versioned(
+      200,
+      ReleaseViewSchema,
+      await getReleaseForPrincipal(releaseId(request), request.principal),
+    ),
+
+  'PATCH /releases/{id}': async (request) => {
+    const id = releaseId(request);
+    const patch = parseJsonBody(request.event, PatchReleaseRequestSchema);
+    const release = await updateRelease(id, patch, contextOf(request), ifMatch(request));
+    return versioned(200, ReleaseViewSchema, release);
+  },
+
+  'POST /releases/{id}/changes': async (request) => {
+    const id = releaseId(request);
+    const { changes } = parseJsonBody(request.event, ReleaseChangesRequestSchema);
+    const release = await addReleaseChanges(
+      id,
+      changes,
+      contextOf(request),
+      optionalIfMatch(request),
+    );
+    return versioned(200, ReleaseViewSchema, release);
+  },
+
+  'DELETE /releases/{id}/changes/{changeId}': async (request) => {
+    const { id, changeId } = pathParameters(request, ReleaseChangeParamSchema);
+    const release = await removeReleaseChange(
+      id,
+      changeId,
+      contextOf(request),
+      optionalIfMatch(request),
+    );
+    return versioned(200, ReleaseViewSchema, release);
+  },
+
+  'GET /releases/{id}/history': pageOfResource(
+    releaseId,
+    'history',
+    listReleaseHistory,
+    HistoryListSchema,
+  ),
 };
 
 export const handler = createHttpHandler(routes);

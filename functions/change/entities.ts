@@ -162,3 +162,39 @@ export const blackoutWindowEntity = new Entity({
     byEnd: listIndex('byDue', [], ['end', 'id']),
   },
 });
+
+/**
+ * A release (domain/release.ts): a group of changes with a target window. Its state is not
+ * stored: it is derived on read from its changes' current states (docs/changes.md).
+ */
+export const releaseEntity = new Entity({
+  model: { entity: 'release', version: '1', service: SERVICE },
+  attributes: {
+    id: { type: 'string', required: true, readOnly: true },
+    number: { type: 'string', required: true, readOnly: true },
+    name: { type: 'string', required: true },
+    description: { type: 'string' },
+    targetStart: { type: 'string', required: true },
+    targetEnd: { type: 'string', required: true },
+    changeIds: { type: 'list', required: true, items: { type: 'string' } },
+    createdAt: { type: 'string', required: true, readOnly: true },
+    updatedAt: { type: 'string', required: true },
+    version: { type: 'number', required: true },
+    /** Last per-aggregate event sequence number handed out; internal, not in the API. */
+    eventSequence: { type: 'number', required: true },
+  },
+  indexes: {
+    primary: {
+      pk: { field: TABLE_KEYS.partitionKey, composite: ['id'] },
+      sk: { field: TABLE_KEYS.sortKey, composite: [] },
+    },
+    byNumber: {
+      index: 'byNumber',
+      pk: { field: TABLE_INDEXES.byNumber.partitionKey, composite: ['number'] },
+      sk: { field: TABLE_INDEXES.byNumber.sortKey, composite: [] },
+    },
+    byCreated: listIndex('byCreated', [], ['createdAt', 'id']),
+  },
+});
+
+export const releaseHistoryEntity = historyEntity('releaseHistory');

@@ -13,7 +13,7 @@ import {
   HistoryListSchema,
   PageQuerySchema,
 } from '../../shared/http/schemas';
-import { MAX_CALENDAR_DAYS } from './limits';
+import { MAX_CALENDAR_DAYS, MAX_RELEASE_CHANGES } from './limits';
 import type { ChangeRouteKey } from './routes';
 import {
   BlackoutListSchema,
@@ -28,12 +28,21 @@ import {
   ChangeTransitionRequestSchema,
   CreateBlackoutRequestSchema,
   CreateChangeRequestSchema,
+  CreateReleaseRequestSchema,
   CreateTemplateRequestSchema,
+  GateDecisionSchema,
+  GateRequestSchema,
   ListBlackoutsQuerySchema,
   ListChangesQuerySchema,
   ListTemplatesQuerySchema,
   PatchChangeRequestSchema,
+  PatchReleaseRequestSchema,
   PatchTemplateRequestSchema,
+  ReleaseChangeParamSchema,
+  ReleaseChangesRequestSchema,
+  ReleaseIdParamSchema,
+  ReleaseListSchema,
+  ReleaseViewSchema,
   ResourceIdParamSchema,
   TemplateListSchema,
   TemplateSchema,
@@ -51,6 +60,14 @@ const ifMatchRequired = {
   412: problemResponse('The resource changed since the ETag was read'),
   428: problemResponse('If-Match is missing'),
 };
+const releaseWriters = {
+  403: problemResponse('Changing releases requires the agent role or changes.write'),
+};
+const releaseNotFound = {
+  404: problemResponse('Unknown release, or the caller may not see changes (requesters)'),
+};
+const releaseState =
+  'Its `status` is derived from its changes as they stand: needs-attention (one failed or was backed out), canceled (all were), deployed (every change not canceled is reviewed or closed successful), in-progress (implementation has begun), planned.';
 const maintainers = {
   403: problemResponse('Only admins and clients with changes.write maintain these'),
 };
@@ -126,6 +143,16 @@ const documentation: Record<ChangeRouteKey, RouteDocumentation> = {
         'Not allowed in the current state (allowedActions lists those that are), blocked by a blackout window (conflicts lists them), or no approver',
       ),
       412: problemResponse('The change changed since the ETag was read'),
+    },
+  },
+  'POST /changes/gate': {
+    summary: 'Pipeline gate: may a deployment touching these CIs or AWS resources run now?',
+    description:
+      'For CI/CD pipelines (changes.read clients) and agents. Targets are CI ids or ARNs of AWS resources imported from AWS Config. Allow only when every target is covered by a Scheduled or Implement change listing its CI whose planned window contains the deployment window (the named change, when `change` is given); deny on an unknown target, a CI no change covers, a blackout window (unless an emergency change overrode it), or another change being implemented on the same or a related CI. Always 200: fail the pipeline step on `decision: deny`.',
+    request: { body: jsonBody(GateRequestSchema) },
+    responses: {
+      200: jsonResponse('The decision with its reasons', GateDecisionSchema),
+      ...commonErrors,
     },
   },
   'GET /changes/{id}/conflicts': {
@@ -224,6 +251,90 @@ const documentation: Record<ChangeRouteKey, RouteDocumentation> = {
     summary: 'Delete a blackout window',
     request: { params: ResourceIdParamSchema },
     responses: { 204: { description: 'Deleted' }, ...commonErrors, ...maintainers },
+  },
+  'POST /releases': {
+    summary: 'Create a release: changes grouped with a target window',
+    description: `Changes by id or number, at most ${MAX_RELEASE_CHANGES}. With Idempotency-Key a retry returns the first result (201, Idempotent-Replayed: true); the same key with another body is 422. ${releaseState}`,
+    request: {
+      headers: z.object({ 'Idempotency-Key': z.string().max(255).optional() }),
+      body: jsonBody(CreateReleaseRequestSchema),
+    },
+    responses: {
+      201: jsonResponse('Created', ReleaseViewSchema, { ...etag, Location: 'URL of the release' }),
+      ...commonErrors,
+      ...releaseWriters,
+      422: problemResponse('Idempotency-Key reused with a different body'),
+    },
+  },
+  'GET /releases': {
+    summary: 'List releases, newest first, each with its derived state',
+    request: { query: PageQuerySchema },
+    responses: { 200: jsonResponse('A page of releases', ReleaseListSchema), ...commonErrors },
+  },
+  'GET /releases/{id}': {
+    summary: 'Get a release by id or number, with its changes and derived state',
+    description: releaseState,
+    request: { params: ReleaseIdParamSchema },
+    responses: {
+      200: jsonResponse('The release', ReleaseViewSchema, etag),
+      ...commonErrors,
+      ...releaseNotFound,
+    },
+  },
+  'PATCH /releases/{id}': {
+    summary: 'Update the name, description or target window of a release',
+    request: {
+      params: ReleaseIdParamSchema,
+      headers: z.object({ 'If-Match': z.string() }),
+      body: jsonBody(PatchReleaseRequestSchema),
+    },
+    responses: {
+      200: jsonResponse('The updated release', ReleaseViewSchema, etag),
+      ...commonErrors,
+      ...releaseNotFound,
+      ...releaseWriters,
+      ...ifMatchRequired,
+    },
+  },
+  'POST /releases/{id}/changes': {
+    summary: 'Add changes to a release',
+    description: `By id or number; those already listed are left as they are. At most ${MAX_RELEASE_CHANGES} in all. If-Match optional.`,
+    request: {
+      params: ReleaseIdParamSchema,
+      headers: z.object({ 'If-Match': z.string().optional() }),
+      body: jsonBody(ReleaseChangesRequestSchema),
+    },
+    responses: {
+      200: jsonResponse('The release', ReleaseViewSchema, etag),
+      ...commonErrors,
+      ...releaseNotFound,
+      ...releaseWriters,
+      412: problemResponse('The release changed since the ETag was read'),
+    },
+  },
+  'DELETE /releases/{id}/changes/{changeId}': {
+    summary: 'Remove a change from a release',
+    description: 'The change by id or number. If-Match optional.',
+    request: {
+      params: ReleaseChangeParamSchema,
+      headers: z.object({ 'If-Match': z.string().optional() }),
+    },
+    responses: {
+      200: jsonResponse('The release', ReleaseViewSchema, etag),
+      ...commonErrors,
+      404: problemResponse('Unknown release, or the release does not list that change'),
+      ...releaseWriters,
+      412: problemResponse('The release changed since the ETag was read'),
+    },
+  },
+  'GET /releases/{id}/history': {
+    summary: 'Audit history of a release',
+    request: { params: ReleaseIdParamSchema, query: PageQuerySchema },
+    responses: {
+      200: jsonResponse('History entries, oldest first', HistoryListSchema),
+      ...commonErrors,
+      ...releaseNotFound,
+    },
   },
 };
 

@@ -175,7 +175,7 @@ export async function getChangeByNumber(number: string): Promise<StoredChange | 
 }
 
 /** Eventually consistent, for lists; in the order of `ids`, unknown ones left out. */
-async function getChanges(ids: readonly string[]): Promise<StoredChange[]> {
+export async function getChanges(ids: readonly string[]): Promise<StoredChange[]> {
   const items = await batchGetAll(
     ids.map((id) => ({ id })),
     (keys, concurrent) => change.get(keys).go({ concurrent }),

@@ -7,8 +7,13 @@ import {
   ConflictSchema,
 } from '../../shared/events/changes';
 import { commentBody, cursor, page, pageSize, reference, text } from '../../shared/http/schemas';
-import { BlackoutScopeSchema, ChangeTemplateSchema } from './domain';
-import { MAX_AFFECTED_CIS, MAX_CALENDAR_DAYS } from './limits';
+import {
+  BlackoutScopeSchema,
+  ChangeTemplateSchema,
+  type GateReasonCode,
+  ReleaseStates,
+} from './domain';
+import { MAX_AFFECTED_CIS, MAX_CALENDAR_DAYS, MAX_RELEASE_CHANGES } from './limits';
 
 /**
  * The change API's request and response schemas: validation at the edge and the source of
@@ -280,3 +285,129 @@ export const ListBlackoutsQuerySchema = z
 export const BlackoutListSchema = page(BlackoutWindowSchema, 'BlackoutWindowList');
 
 export const ResourceIdParamSchema = z.object({ id: z.string().min(1).max(64) });
+
+const changeKey = z.string().min(1).max(64).describe('A change id or number (CHG0001001)');
+const releaseChanges = z.array(changeKey).max(MAX_RELEASE_CHANGES);
+
+export const CreateReleaseRequestSchema = z
+  .strictObject({
+    name: text(120),
+    description: text(4000).optional(),
+    targetStart: instant,
+    targetEnd: instant,
+    changes: releaseChanges.optional().describe('The changes it groups, by id or number'),
+  })
+  .refine((release) => Date.parse(release.targetEnd) > Date.parse(release.targetStart), {
+    message: 'must end after it starts',
+    path: ['targetEnd'],
+  })
+  .meta({ id: 'CreateReleaseRequest' });
+
+export const PatchReleaseRequestSchema = z
+  .strictObject({
+    name: text(120).optional(),
+    description: text(4000).nullable().optional(),
+    targetStart: instant.optional(),
+    targetEnd: instant.optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, {
+    message: 'expected at least one field to change',
+  })
+  .meta({
+    id: 'PatchReleaseRequest',
+    description: 'Fields to change; null clears the description.',
+  });
+
+export const ReleaseChangesRequestSchema = z
+  .strictObject({ changes: releaseChanges.min(1) })
+  .meta({ id: 'ReleaseChangesRequest', description: 'Changes to add, by id or number' });
+
+export const ReleaseIdParamSchema = z.object({
+  id: z.string().min(1).max(64).describe('The release id or its number (RLS0001001)'),
+});
+
+export const ReleaseChangeParamSchema = ReleaseIdParamSchema.extend({ changeId: changeKey });
+
+const ReleaseMemberSchema = z
+  .object({
+    id: z.string(),
+    number: z.string(),
+    state: ChangeStateSchema,
+    outcome: ChangeOutcomeSchema.optional(),
+    plannedStart: z.iso.datetime().optional(),
+    plannedEnd: z.iso.datetime().optional(),
+  })
+  .meta({ id: 'ReleaseMember' });
+
+export const ReleaseViewSchema = z
+  .object({
+    id: z.string(),
+    number: z.string(),
+    name: z.string(),
+    description: z.string().optional(),
+    targetStart: z.iso.datetime(),
+    targetEnd: z.iso.datetime(),
+    changeIds: z.array(z.string()),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    version: z.number().int(),
+    status: z.object({
+      state: z
+        .enum(ReleaseStates)
+        .describe(
+          'Derived from the changes: needs-attention, canceled, deployed, in-progress or planned (the first that applies)',
+        ),
+      reasons: z.array(z.string()),
+      outsideTargetWindow: z
+        .array(z.string())
+        .describe('Changes planned outside the target window (ids)'),
+      missing: z.array(z.string()).describe('Listed change ids that no longer resolve'),
+    }),
+    changes: z.array(ReleaseMemberSchema).describe('The listed changes as they stand now'),
+  })
+  .meta({ id: 'Release' });
+
+export const ReleaseListSchema = page(ReleaseViewSchema, 'ReleaseList');
+
+const GATE_REASON_CODES = [
+  'covered',
+  'no-approved-change',
+  'unknown-resource',
+  'blackout',
+  'conflict',
+] as const satisfies readonly GateReasonCode[];
+
+export const GateRequestSchema = z
+  .strictObject({
+    targets: z
+      .array(z.string().min(1).max(2048))
+      .min(1)
+      .max(50)
+      .describe('What the deployment touches: CI ids, or ARNs of AWS resources the CMDB imported'),
+    window: z
+      .strictObject({ start: instant, end: instant })
+      .refine((window) => Date.parse(window.end) > Date.parse(window.start), {
+        message: 'must end after it starts',
+        path: ['end'],
+      })
+      .describe('When the deployment runs'),
+    change: changeKey
+      .optional()
+      .describe('The change the deployment is made under; any covering change otherwise'),
+  })
+  .meta({ id: 'GateRequest' });
+
+export const GateDecisionSchema = z
+  .object({
+    decision: z.enum(['allow', 'deny']),
+    reasons: z
+      .array(z.object({ code: z.enum(GATE_REASON_CODES), message: z.string() }))
+      .describe('The coverage when allowed, every refusal when denied'),
+    warnings: z.array(z.string()),
+    coveredBy: z.array(z.object({ ci: z.string(), changeId: z.string(), number: z.string() })),
+    targets: z
+      .array(z.object({ target: z.string(), ci: z.string().optional() }))
+      .describe('Each target with the CI it resolved to; none when the CMDB does not know it'),
+    window: z.object({ start: z.iso.datetime(), end: z.iso.datetime() }),
+  })
+  .meta({ id: 'GateDecision' });

@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CHANGE_ROUTES } from '../../functions/change/routes';
+import { CHANGE_API_ROUTES } from '../../functions/change/routes';
 import {
   CHANGE_ENVIRONMENT,
   ChangeManagementSettingsSchema,
@@ -41,16 +41,16 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT);
 
 describe('ChangeArea', () => {
-  it('routes every change route to one function behind the JWT authorizer', () => {
+  it('routes every change, release and gate route to one function behind the JWT authorizer', () => {
     const [authorizerId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
-    for (const routeKey of CHANGE_ROUTES) {
+    for (const routeKey of CHANGE_API_ROUTES) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
         RouteKey: routeKey,
         AuthorizationType: 'JWT',
         AuthorizerId: { Ref: authorizerId },
       });
     }
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', CHANGE_ROUTES.length);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', CHANGE_API_ROUTES.length);
     template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
     template.resourceCountIs('AWS::Lambda::Function', 1);
   });

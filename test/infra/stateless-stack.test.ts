@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CHANGE_ROUTES } from '../../functions/change/routes';
+import { CHANGE_API_ROUTES } from '../../functions/change/routes';
 import { CMDB_ROUTES } from '../../functions/cmdb/routes';
 import { API_DOCS_ROUTES, INCIDENT_ROUTES } from '../../functions/incident/routes';
 import { PROBLEM_ROUTES } from '../../functions/problem/routes';
@@ -87,7 +87,7 @@ describe('HTTP API', () => {
       'AWS::ApiGatewayV2::Route',
       INCIDENT_ROUTES.length +
         PROBLEM_ROUTES.length +
-        CHANGE_ROUTES.length +
+        CHANGE_API_ROUTES.length +
         CMDB_ROUTES.length +
         API_DOCS_ROUTES.length,
     );
