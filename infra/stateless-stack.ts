@@ -4,6 +4,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { API_DOCS_ROUTES } from '../functions/incident/routes';
+import { ChangeApprovals } from './constructs/change-approvals';
 import { ChangeArea } from './constructs/change-area';
 import { CmdbArea } from './constructs/cmdb-area';
 import { ItsmHttpApi } from './constructs/http-api';
@@ -67,6 +68,12 @@ export class StatelessStack extends Stack {
     new ProblemArea(this, 'Problems', { defaults, settings, api, eventBus: props.eventBus });
 
     new ChangeArea(this, 'Changes', { defaults, settings, api });
+    new ChangeApprovals(this, 'ChangeApprovals', {
+      defaults,
+      settings,
+      api,
+      eventBus: props.eventBus,
+    });
 
     new CmdbArea(this, 'Cmdb', { defaults, api, awsConfigImport: settings.awsConfigImport });
 

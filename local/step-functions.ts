@@ -12,6 +12,7 @@ import {
   type TaskIntegration,
   type WrappedTaskInput,
 } from './step-functions-definition';
+import { currentRunSignal, RunStoppedError, trackRunScopes } from './step-functions-scope';
 import {
   TaskIntegrations,
   type TaskServices,
@@ -138,7 +139,10 @@ interface TaskOutcome {
   close(): void;
 }
 
-/** Ends a task or wait whose execution has ended; no Catch or Retry may resume it. */
+/**
+ * Ends a task or wait whose execution has ended, or whose Map iteration or Parallel branch was
+ * stopped; no Catch or Retry may resume it.
+ */
 class ExecutionEndedError extends UncatchableTaskError {}
 
 /** Node's timers overflow past this (about 24.8 days); longer timers are re-armed. */
@@ -164,6 +168,7 @@ export class LocalStepFunctions {
       );
     }
     this.log = options.log ?? ((line) => console.log(line));
+    trackRunScopes();
     this.integrations = new TaskIntegrations(options);
     this.machines = new Map(
       options.stateMachines.map((machine) => [
@@ -603,7 +608,7 @@ export class LocalStepFunctions {
     state: StateDefinition,
     input: JsonValue,
   ): Promise<JsonValue> {
-    await sleep(waitMs(state, input) * this.timeScale, execution.ended.signal);
+    await sleep(waitMs(state, input) * this.timeScale, stopSignal(execution));
     return input;
   }
 
@@ -616,7 +621,8 @@ export class LocalStepFunctions {
     // Lets the history record the state's entry (the library's log is asynchronous) first.
     await nextTurn();
     const TimeoutError = await statesTimeoutErrorClass();
-    if (execution.ended.signal.aborted) throw new ExecutionEndedError('The execution has ended.');
+    const stopped = stopSignal(execution);
+    if (stopped.aborted) throw endedBy(stopped);
     const timeoutSeconds = seconds(
       state.TimeoutSeconds ?? wrapped.timeoutSeconds,
       'TimeoutSeconds',
@@ -636,7 +642,7 @@ export class LocalStepFunctions {
         this.record(execution, type, { [`${lowerFirst(type)}EventDetails`]: details });
     };
 
-    const outcome = watchTask(execution.ended.signal, {
+    const outcome = watchTask(stopped, {
       timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000 * this.timeScale,
       heartbeatMs:
         heartbeatSeconds === undefined ? undefined : heartbeatSeconds * 1000 * this.timeScale,
@@ -772,6 +778,21 @@ function waitMs(state: StateDefinition, input: JsonValue): number {
   return until(read(state.TimestampPath));
 }
 
+/**
+ * What ends a task or wait from outside: the end of its execution, or the stop of its Map
+ * iteration or Parallel branch (a sibling failed), as on AWS.
+ */
+function stopSignal(execution: Execution): AbortSignal {
+  const run = currentRunSignal();
+  return run ? AbortSignal.any([execution.ended.signal, run]) : execution.ended.signal;
+}
+
+function endedBy(signal: AbortSignal): ExecutionEndedError {
+  return new ExecutionEndedError(
+    signal.reason instanceof RunStoppedError ? signal.reason.message : 'The execution has ended.',
+  );
+}
+
 function watchTask(
   ended: AbortSignal,
   options: {
@@ -813,7 +834,7 @@ function watchTask(
     );
   };
   heartbeat();
-  const onEnded = () => interrupt(new ExecutionEndedError('The execution has ended.'));
+  const onEnded = () => interrupt(endedBy(ended));
   ended.addEventListener('abort', onEnded);
   return {
     answer,
@@ -851,7 +872,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const ended = () => {
       cancel();
-      reject(new ExecutionEndedError('The execution has ended.'));
+      reject(endedBy(signal));
     };
     const cancel = startTimer(ms, () => {
       signal.removeEventListener('abort', ended);

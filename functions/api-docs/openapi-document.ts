@@ -1,4 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { registerApprovalApi } from '../change/approval-openapi';
 import { registerChangeApi } from '../change/openapi';
 import { registerCmdbApi } from '../cmdb/openapi';
 import { registerIncidentApi } from '../incident/openapi';
@@ -17,6 +18,7 @@ export function buildOpenApiDocument() {
   registerIncidentApi(registry);
   registerProblemApi(registry);
   registerChangeApi(registry);
+  registerApprovalApi(registry);
   registerCmdbApi(registry);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -1,3 +1,4 @@
+import { ChangeApprovalReminderDue } from './change-approvals';
 import {
   ChangeApproved,
   ChangeCreated,
@@ -24,6 +25,7 @@ import {
   ProblemWorkaroundCommunicated,
 } from './problems';
 
+export * from './change-approvals';
 export * from './changes';
 export * from './cmdb';
 export * from './envelope';
@@ -56,6 +58,7 @@ export const EVENT_CATALOG = {
   ChangeSubmittedForAuthorization,
   ChangeApproved,
   ChangeRejected,
+  ChangeApprovalReminderDue,
 } as const satisfies Record<string, EventContract>;
 
 export type EventName = keyof typeof EVENT_CATALOG;

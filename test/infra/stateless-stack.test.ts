@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { APPROVAL_ROUTES } from '../../functions/change/approval-routes';
 import { CHANGE_API_ROUTES } from '../../functions/change/routes';
 import { CMDB_ROUTES } from '../../functions/cmdb/routes';
 import { API_DOCS_ROUTES, INCIDENT_ROUTES } from '../../functions/incident/routes';
@@ -88,6 +89,7 @@ describe('HTTP API', () => {
       INCIDENT_ROUTES.length +
         PROBLEM_ROUTES.length +
         CHANGE_API_ROUTES.length +
+        APPROVAL_ROUTES.length +
         CMDB_ROUTES.length +
         API_DOCS_ROUTES.length,
     );
@@ -136,6 +138,8 @@ describe('functions', () => {
     expect(names.sort()).toEqual(
       [
         'ApiDocs',
+        'ChangeApprovalsApi',
+        'ChangeApprovalsTasks',
         'ChangesApi',
         'CmdbApi',
         'CmdbImport',

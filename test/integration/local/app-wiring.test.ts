@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPROVAL_ROUTES } from '../../../functions/change/approval-routes';
 import { CHANGE_API_ROUTES } from '../../../functions/change/routes';
 import { CMDB_ROUTES } from '../../../functions/cmdb/routes';
 import { API_DOCS_ROUTES, INCIDENT_ROUTES } from '../../../functions/incident/routes';
@@ -29,6 +30,7 @@ describe('the local wiring of the CDK app', () => {
         ...INCIDENT_ROUTES,
         ...PROBLEM_ROUTES,
         ...CHANGE_API_ROUTES,
+        ...APPROVAL_ROUTES,
         ...CMDB_ROUTES,
         ...API_DOCS_ROUTES,
       ].sort(),

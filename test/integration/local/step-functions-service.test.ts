@@ -230,6 +230,87 @@ describe('Task states', () => {
     );
   });
 
+  it('end the tasks and waits of the siblings of a failed Map iteration or Parallel branch', async () => {
+    const tokens = new Map<string, string>();
+    const awaitToken = (name: string) => ({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: {
+        FunctionName: 'holder',
+        Payload: { 'name.$': name, 'token.$': '$$.Task.Token' },
+      },
+      End: true,
+    });
+    const hold = (state: string, name: string) => ({
+      StartAt: state,
+      States: { [state]: awaitToken(name) },
+    });
+    start(
+      {
+        stopping: {
+          StartAt: 'All',
+          States: {
+            All: {
+              Type: 'Parallel',
+              Branches: [
+                hold('Single', '$.single'),
+                {
+                  StartAt: 'Each',
+                  States: {
+                    Each: {
+                      Type: 'Map',
+                      ItemsPath: '$.items',
+                      ItemProcessor: hold('Item', '$'),
+                      End: true,
+                    },
+                  },
+                },
+                {
+                  StartAt: 'Pause',
+                  States: { Pause: { Type: 'Wait', Seconds: 100_000, End: true } },
+                },
+              ],
+              Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Linger' }],
+              End: true,
+            },
+            // The execution goes on: only the end of the failed Parallel stops the others.
+            Linger: { Type: 'Wait', Seconds: 100_000, End: true },
+          },
+        },
+      },
+      {
+        invokeFunction: async (_name, payload) => {
+          const { name, token } = payload as { name: string; token: string };
+          tokens.set(name, token);
+          return {};
+        },
+      },
+    );
+    const stepFunctions = service as LocalStepFunctions;
+    const { executionArn } = stepFunctions.startExecution({
+      stateMachineArn: arnOf('stopping'),
+      input: JSON.stringify({ single: 'single', items: ['first', 'second'] }),
+    });
+    while (tokens.size < 3) await sleep(10);
+
+    stepFunctions.sendTaskFailure({ taskToken: tokens.get('first') ?? '', error: 'Decided' });
+    const linger = async () =>
+      stepFunctions
+        .getExecutionHistory({ executionArn })
+        .events.some(
+          (event) =>
+            (event.stateEnteredEventDetails as { name?: string } | undefined)?.name === 'Linger',
+        );
+    while (!(await linger())) await sleep(10);
+
+    expect(stepFunctions.describeExecution({ executionArn }).status).toBe('RUNNING');
+    for (const sibling of ['second', 'single']) {
+      expect(() =>
+        stepFunctions.sendTaskSuccess({ taskToken: tokens.get(sibling) ?? '', output: '{}' }),
+      ).toThrow(expect.objectContaining({ code: 'TaskTimedOut' }));
+    }
+  });
+
   it('publish events, and fail with EventBridge.FailedEntry when a bus refuses one', async () => {
     const published: { bus: string; entries: PutEventsEntry[] }[] = [];
     const putEvents = {

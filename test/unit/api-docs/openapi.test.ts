@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../../functions/api-docs/openapi-document';
+import { APPROVAL_ROUTES } from '../../../functions/change/approval-routes';
 import { CHANGE_API_ROUTES } from '../../../functions/change/routes';
 import { CMDB_ROUTES } from '../../../functions/cmdb/routes';
 import { INCIDENT_ROUTES } from '../../../functions/incident/routes';
@@ -14,7 +15,13 @@ describe('the OpenAPI document', () => {
       Object.keys(item ?? {}).map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect(documented.sort()).toEqual(
-      [...INCIDENT_ROUTES, ...PROBLEM_ROUTES, ...CHANGE_API_ROUTES, ...CMDB_ROUTES].sort(),
+      [
+        ...INCIDENT_ROUTES,
+        ...PROBLEM_ROUTES,
+        ...CHANGE_API_ROUTES,
+        ...APPROVAL_ROUTES,
+        ...CMDB_ROUTES,
+      ].sort(),
     );
   });
 

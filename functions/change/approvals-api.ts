@@ -1,0 +1,71 @@
+import type * as z from 'zod';
+import { ValidationError } from '../../shared/errors';
+import {
+  type ApiRequest,
+  contextOf,
+  createHttpHandler,
+  type RouteHandler,
+} from '../../shared/http/handler';
+import { parseJsonBody } from '../../shared/http/request';
+import { json } from '../../shared/http/responses';
+import type { ApprovalRouteKey } from './approval-routes';
+import {
+  ChangeApprovalParamSchema,
+  ChangeApprovalsParamSchema,
+  ChangeApprovalsSchema,
+  DelegationListSchema,
+  DelegationParamSchema,
+  DelegationRequestSchema,
+  DelegationSchema,
+  VoteRequestSchema,
+} from './approval-schemas';
+import {
+  delegateApprovals,
+  getApprovals,
+  listDelegations,
+  revokeApprovalDelegation,
+  voteOnApproval,
+} from './approval-use-cases';
+
+function params<S extends z.ZodType>(request: ApiRequest, schema: S): z.output<S> {
+  const parsed = schema.safeParse(request.pathParameters);
+  if (!parsed.success) {
+    throw new ValidationError([{ field: '(path)', message: 'expected the ids of the path' }]);
+  }
+  return parsed.data;
+}
+
+const routes: Record<ApprovalRouteKey, RouteHandler> = {
+  'GET /changes/{id}/approvals': async (request) => {
+    const { id } = params(request, ChangeApprovalsParamSchema);
+    const view = await getApprovals(id, request.principal, request.now);
+    return json(200, ChangeApprovalsSchema.parse(view));
+  },
+
+  'POST /changes/{id}/approvals/{approvalId}': async (request) => {
+    const { id, approvalId } = params(request, ChangeApprovalParamSchema);
+    const ballot = parseJsonBody(request.event, VoteRequestSchema);
+    const view = await voteOnApproval(id, approvalId, ballot, contextOf(request));
+    return json(200, ChangeApprovalsSchema.parse(view));
+  },
+
+  'POST /approval-delegations': async (request) => {
+    const body = parseJsonBody(request.event, DelegationRequestSchema);
+    const delegation = await delegateApprovals(body, contextOf(request));
+    return json(201, DelegationSchema.parse(delegation), {
+      location: `/approval-delegations/${delegation.id}`,
+    });
+  },
+
+  'GET /approval-delegations': async (request) =>
+    json(200, DelegationListSchema.parse(await listDelegations(request.principal, request.now))),
+
+  'DELETE /approval-delegations/{id}': async (request) => {
+    const { id } = params(request, DelegationParamSchema);
+    const delegation = await revokeApprovalDelegation(id, contextOf(request));
+    return json(200, DelegationSchema.parse(delegation));
+  },
+};
+
+/** The approvals API: votes on a change's approvals, and delegations. */
+export const handler = createHttpHandler(routes);
