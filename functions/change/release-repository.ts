@@ -1,7 +1,7 @@
 import { Service } from 'electrodb';
 import { documentClient } from '../../shared/db/client';
 import { counterEntity, idempotencyEntity } from '../../shared/db/entities';
-import { commitTransaction, versionedWrite } from '../../shared/db/journal';
+import { commitTransaction, journalPage, versionedWrite } from '../../shared/db/journal';
 import type { ListPage } from '../../shared/db/listing';
 import { allocateNumber } from '../../shared/db/numbers';
 import { TABLE_NAME_ENV } from '../../shared/db/table';
@@ -80,12 +80,9 @@ export async function listReleases(
   return { items: data as StoredRelease[], cursor };
 }
 
-export async function listReleaseHistory(
+export function listReleaseHistory(
   aggregateId: string,
   page: ListPage,
 ): Promise<{ items: HistoryEntry[]; cursor: string | null }> {
-  const { data, cursor } = await history.query
-    .primary({ aggregateId })
-    .go({ limit: page.limit, cursor: page.cursor ?? null, order: 'asc' });
-  return { items: data as HistoryEntry[], cursor };
+  return journalPage<HistoryEntry>(history, aggregateId, page);
 }

@@ -4,7 +4,7 @@ import { ciGraphReader } from '../../shared/db/ci-graph';
 import { documentClient } from '../../shared/db/client';
 import { counterEntity, idempotencyEntity, outboxEntity } from '../../shared/db/entities';
 import { INCIDENT_NUMBER, incidentReference } from '../../shared/db/incident-reference';
-import { commitTransaction, versionedWrite } from '../../shared/db/journal';
+import { commitTransaction, journalPage, versionedWrite } from '../../shared/db/journal';
 import {
   justAfter,
   type ListingPlan,
@@ -335,24 +335,18 @@ export async function recentOutcomes(
   );
 }
 
-export async function listComments(
+export function listComments(
   aggregateId: string,
   page: ListPage,
 ): Promise<{ items: CommentRecord[]; cursor: string | null }> {
-  const { data, cursor } = await comment.query
-    .primary({ aggregateId })
-    .go({ limit: page.limit, cursor: page.cursor ?? null, order: 'asc' });
-  return { items: data, cursor };
+  return journalPage<CommentRecord>(comment, aggregateId, page);
 }
 
-export async function listHistory(
+export function listHistory(
   aggregateId: string,
   page: ListPage,
 ): Promise<{ items: HistoryEntry[]; cursor: string | null }> {
-  const { data, cursor } = await history.query
-    .primary({ aggregateId })
-    .go({ limit: page.limit, cursor: page.cursor ?? null, order: 'asc' });
-  return { items: data as HistoryEntry[], cursor };
+  return journalPage<HistoryEntry>(history, aggregateId, page);
 }
 
 /** Writes a template: a new one must not exist, a revision must find the version read. */

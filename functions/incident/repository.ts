@@ -2,7 +2,7 @@ import { Service } from 'electrodb';
 import { documentClient } from '../../shared/db/client';
 import { configurationItemReference } from '../../shared/db/configuration-item-reference';
 import { counterEntity, idempotencyEntity, outboxEntity } from '../../shared/db/entities';
-import { commitTransaction, versionedWrite } from '../../shared/db/journal';
+import { commitTransaction, journalPage, versionedWrite } from '../../shared/db/journal';
 import {
   justAfter,
   type ListingPlan,
@@ -174,24 +174,18 @@ export async function listIncidents(
   return { ...page, items: page.items.map(fromItem) };
 }
 
-export async function listComments(
+export function listComments(
   aggregateId: string,
-  options: { limit: number; cursor?: string | null },
+  page: ListPage,
 ): Promise<{ items: CommentRecord[]; cursor: string | null }> {
-  const { data, cursor } = await comment.query
-    .primary({ aggregateId })
-    .go({ limit: options.limit, cursor: options.cursor ?? null, order: 'asc' });
-  return { items: data, cursor };
+  return journalPage<CommentRecord>(comment, aggregateId, page);
 }
 
-export async function listHistory(
+export function listHistory(
   aggregateId: string,
-  options: { limit: number; cursor?: string | null },
+  page: ListPage,
 ): Promise<{ items: HistoryEntry[]; cursor: string | null }> {
-  const { data, cursor } = await history.query
-    .primary({ aggregateId })
-    .go({ limit: options.limit, cursor: options.cursor ?? null, order: 'asc' });
-  return { items: data as HistoryEntry[], cursor };
+  return journalPage<HistoryEntry>(history, aggregateId, page);
 }
 
 /** Resolved incidents whose resolution is at or before `cutoff`, oldest first. */

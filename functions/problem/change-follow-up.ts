@@ -5,7 +5,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import { ChangeStateChanged } from '../../shared/events/changes';
 import { logger } from '../../shared/observability/powertools';
-import { followChange } from './use-cases';
+import { followChange } from './change-follow-up-use-cases';
 
 /** What the rule delivers to the queue: the EventBridge event around the catalog's detail. */
 const ChangeStateChangedEnvelope = z.object({ detail: ChangeStateChanged.detail });

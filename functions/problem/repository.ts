@@ -3,7 +3,7 @@ import { documentClient } from '../../shared/db/client';
 import { configurationItemReference } from '../../shared/db/configuration-item-reference';
 import { counterEntity, idempotencyEntity, outboxEntity } from '../../shared/db/entities';
 import { INCIDENT_NUMBER, incidentReference } from '../../shared/db/incident-reference';
-import { commitTransaction, versionedWrite } from '../../shared/db/journal';
+import { commitTransaction, journalPage, versionedWrite } from '../../shared/db/journal';
 import {
   type ListingPlan,
   type ListPage,
@@ -253,24 +253,18 @@ export async function listProblems(
   return { items: page.items.map(fromItem), cursor: page.cursor };
 }
 
-export async function listComments(
+export function listComments(
   aggregateId: string,
   page: ListPage,
 ): Promise<{ items: CommentRecord[]; cursor: string | null }> {
-  const { data, cursor } = await comment.query
-    .primary({ aggregateId })
-    .go({ limit: page.limit, cursor: page.cursor ?? null, order: 'asc' });
-  return { items: data, cursor };
+  return journalPage<CommentRecord>(comment, aggregateId, page);
 }
 
-export async function listHistory(
+export function listHistory(
   aggregateId: string,
   page: ListPage,
 ): Promise<{ items: HistoryEntry[]; cursor: string | null }> {
-  const { data, cursor } = await history.query
-    .primary({ aggregateId })
-    .go({ limit: page.limit, cursor: page.cursor ?? null, order: 'asc' });
-  return { items: data as HistoryEntry[], cursor };
+  return journalPage<HistoryEntry>(history, aggregateId, page);
 }
 
 /** The problems on a CI in the given states (an index: eventually consistent). */

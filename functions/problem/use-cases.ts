@@ -1,13 +1,11 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../../shared/auth';
-import { SYSTEM_PRINCIPAL } from '../../shared/auth';
 import { assertConfigurationItemReference } from '../../shared/db/configuration-item-reference';
 import { INCIDENT_NUMBER } from '../../shared/db/incident-reference';
 import { commentView } from '../../shared/db/journal';
 import type { ListPage } from '../../shared/db/listing';
 import { PROBLEM_NUMBER } from '../../shared/db/problem-reference';
 import { StaleVersionError } from '../../shared/db/transactions';
-import { type ChangeTransition, problemFollowUp } from '../../shared/domain/change-follow-up';
 import {
   ConflictError,
   NotFoundError,
@@ -22,12 +20,7 @@ import {
   ProblemUpdated,
   ProblemWorkaroundCommunicated,
 } from '../../shared/events/problems';
-import {
-  claimFor,
-  type IdempotencyClaim,
-  replayOf,
-  workNoteRequest,
-} from '../../shared/idempotency';
+import { claimFor, type IdempotencyClaim, replayOf } from '../../shared/idempotency';
 import type { RequestContext } from '../../shared/request-context';
 import {
   ChangeSet,
@@ -281,7 +274,7 @@ export async function transitionProblem(
   return withRetries(attempt).catch(staleVersion);
 }
 
-async function applyTransition(
+export async function applyTransition(
   current: StoredProblem,
   command: ProblemTransitionCommand,
   ctx: RequestContext,
@@ -536,7 +529,7 @@ export async function addComment(
  * Writes a work note on the problem read; with a claim, in the same transaction, so that a
  * note with a given id is written once.
  */
-async function commitWorkNote(
+export async function commitWorkNote(
   current: StoredProblem,
   note: { commentId: string; body: string },
   ctx: RequestContext,
@@ -557,49 +550,6 @@ async function commitWorkNote(
   );
   await changes.commit().catch(staleAsConflict);
   return record;
-}
-
-/**
- * Applies a change's end to the problems linked to it (shared/domain/change-follow-up.ts),
- * as the system and through the problem's own rules: a fix resolved "Fix Applied" (pending
- * verification), or a note. Idempotent: steps are planned from the problem's current state,
- * and a note's id is claimed with it.
- */
-export async function followChange(
-  transition: ChangeTransition,
-  now: string,
-): Promise<Array<{ problemId: string; outcome: 'resolved' | 'noted' | 'unaffected' | 'missing' }>> {
-  const ctx: RequestContext = { principal: SYSTEM_PRINCIPAL, now };
-  const results = [];
-  for (const problemId of transition.change.linkedProblems) {
-    results.push({ problemId, outcome: await followChangeOn(problemId, transition, ctx) });
-  }
-  return results;
-}
-
-async function followChangeOn(
-  problemId: string,
-  transition: ChangeTransition,
-  ctx: RequestContext,
-): Promise<'resolved' | 'noted' | 'unaffected' | 'missing'> {
-  return withRetries(async () => {
-    const current = await getProblem(problemId);
-    if (!current) return 'missing';
-    const steps = problemFollowUp(transition, current);
-    if (steps.length === 0) return 'unaffected';
-    let problem = current;
-    for (const step of steps) {
-      if (step.action === 'addWorkNote') {
-        const request = workNoteRequest('problem', problem.id, step);
-        if (await getIdempotencyClaim(request.scope, request.key)) return 'noted';
-        await commitWorkNote(problem, step, ctx, claimFor(request, step.commentId, ctx.now));
-        return 'noted';
-      }
-      await applyTransition(problem, step, ctx).catch(staleAsConflict);
-      problem = (await getProblem(problemId)) ?? problem;
-    }
-    return 'resolved';
-  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Entity } from 'electrodb';
 import type { CommentRecord, UnitOfWork } from '../unit-of-work';
 import { SERVICE } from './entities';
+import type { ListPage } from './listing';
 import { TABLE_KEYS } from './table';
 import { cancellationError } from './transactions';
 
@@ -118,4 +119,32 @@ export async function commitTransaction(
 export function commentView(record: CommentRecord) {
   const { commentId, aggregateId: _aggregate, ...rest } = record;
   return { id: commentId, ...rest };
+}
+
+/** What a journal entity's query offers, as far as paging it needs. */
+interface JournalQuery {
+  query: {
+    primary(key: { aggregateId: string }): {
+      go(options: {
+        limit: number;
+        cursor: string | null;
+        order: 'asc';
+      }): Promise<{ data: unknown[]; cursor: string | null }>;
+    };
+  };
+}
+
+/**
+ * A page of an aggregate's history or comments, oldest first. `Item` is the record the entity
+ * stores (HistoryEntry, CommentRecord): Electro types nested lists more loosely.
+ */
+export async function journalPage<Item>(
+  entity: JournalQuery,
+  aggregateId: string,
+  page: ListPage,
+): Promise<{ items: Item[]; cursor: string | null }> {
+  const { data, cursor } = await entity.query
+    .primary({ aggregateId })
+    .go({ limit: page.limit, cursor: page.cursor ?? null, order: 'asc' });
+  return { items: data as Item[], cursor };
 }
