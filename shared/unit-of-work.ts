@@ -2,7 +2,7 @@ import { StaleVersionError, TransactionConflictError } from './db/transactions';
 import { domainEvent, type OutboxEvent } from './events/domain-event';
 import { type Actor, actorOf, type EventContract } from './events/envelope';
 import type { FieldChange } from './events/incidents';
-import { type IdempotencyClaim, IdempotencyKeyTakenError } from './idempotency';
+import { claimFor, type IdempotencyClaim, IdempotencyKeyTakenError, replayOf } from './idempotency';
 import type { RequestContext } from './request-context';
 
 /**
@@ -155,4 +155,41 @@ export async function withRetries<T>(run: () => Promise<T>, attempts = 4): Promi
 /** A stale version of any item the use case read is a lost race: decide again on fresh data. */
 export function staleAsConflict(error: unknown): never {
   throw error instanceof StaleVersionError ? new TransactionConflictError() : error;
+}
+
+/** How an area's create reaches its Idempotency-Key claims and its resources. */
+export interface CreateOnceSteps<T> {
+  findClaim(scope: string, key: string): Promise<IdempotencyClaim | undefined>;
+  /** The resource an earlier request with the key created, as the create returns it. */
+  replay(id: string): Promise<T>;
+  /** Creates the resource; with a key, `claim` gives the claim to write in its transaction. */
+  create(claim: ((resourceId: string) => IdempotencyClaim) | undefined): Promise<T>;
+}
+
+/**
+ * A create honouring an Idempotency-Key (shared/idempotency.ts): keys are per caller and
+ * resource kind; an earlier claim returns the resource it created (same body) or is refused
+ * (another body); otherwise the create claims the key in its own transaction, so a concurrent
+ * duplicate loses the race, runs again and finds the claim.
+ */
+export async function createOnce<T>(
+  request: { kind: string; ctx: RequestContext; key: string | undefined; input: unknown },
+  steps: CreateOnceSteps<T>,
+): Promise<{ value: T; replayed: boolean }> {
+  const idempotent =
+    request.key === undefined
+      ? undefined
+      : {
+          scope: `${request.kind}-create:${request.ctx.principal.id}`,
+          key: request.key,
+          input: request.input,
+        };
+  return withRetries(async () => {
+    const earlier = idempotent && (await steps.findClaim(idempotent.scope, idempotent.key));
+    if (idempotent && earlier) {
+      return { value: await steps.replay(replayOf(earlier, idempotent)), replayed: true };
+    }
+    const claim = idempotent && ((id: string) => claimFor(idempotent, id, request.ctx.now));
+    return { value: await steps.create(claim), replayed: false };
+  });
 }

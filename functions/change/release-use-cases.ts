@@ -4,10 +4,10 @@ import type { ListPage } from '../../shared/db/listing';
 import { StaleVersionError } from '../../shared/db/transactions';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../../shared/errors';
 import type { FieldChange } from '../../shared/events/incidents';
-import { claimFor, replayOf } from '../../shared/idempotency';
 import type { RequestContext } from '../../shared/request-context';
 import {
   ChangeSet,
+  createOnce,
   emptyWork,
   publicView,
   staleAsConflict,
@@ -163,37 +163,38 @@ export async function createRelease(
   idempotencyKey?: string,
 ): Promise<{ release: ReleaseView; replayed: boolean }> {
   assertCanWrite(ctx.principal);
-  const idempotent = idempotencyKey
-    ? { scope: `release-create:${ctx.principal.id}`, key: idempotencyKey, input }
-    : undefined;
-  return withRetries(async () => {
-    const earlier =
-      idempotent && (await getReleaseIdempotencyClaim(idempotent.scope, idempotent.key));
-    if (idempotent && earlier) {
-      const id = replayOf(earlier, idempotent);
-      const existing = await getRelease(id);
-      if (!existing) throw new NotFoundError(`Release ${id} does not exist.`);
-      return { release: await viewOf(existing), replayed: true };
-    }
-    const { changes, ...fields } = input;
-    const ids = await changeIds(changes ?? []);
-    const release = validRelease({
-      ...fields,
-      targetStart: instant(fields.targetStart),
-      targetEnd: instant(fields.targetEnd),
-      changeIds: ids,
-      id: uuidv7(),
-      number: await allocateReleaseNumber(),
-      createdAt: ctx.now,
-      updatedAt: ctx.now,
-      version: 1,
-    });
-    const writes = releaseWrites(ctx);
-    if (idempotent) writes.idempotent(claimFor(idempotent, release.id, ctx.now));
-    const stored = writes.revise(undefined, release, 'create', [], []);
-    await writes.commit();
-    return { release: await viewOf(stored), replayed: false };
-  });
+  const { value, replayed } = await createOnce(
+    { kind: 'release', ctx, key: idempotencyKey, input },
+    {
+      findClaim: getReleaseIdempotencyClaim,
+      replay: async (id) => {
+        const existing = await getRelease(id);
+        if (!existing) throw new NotFoundError(`Release ${id} does not exist.`);
+        return viewOf(existing);
+      },
+      create: async (claim) => {
+        const { changes, ...fields } = input;
+        const ids = await changeIds(changes ?? []);
+        const release = validRelease({
+          ...fields,
+          targetStart: instant(fields.targetStart),
+          targetEnd: instant(fields.targetEnd),
+          changeIds: ids,
+          id: uuidv7(),
+          number: await allocateReleaseNumber(),
+          createdAt: ctx.now,
+          updatedAt: ctx.now,
+          version: 1,
+        });
+        const writes = releaseWrites(ctx);
+        if (claim) writes.idempotent(claim(release.id));
+        const stored = writes.revise(undefined, release, 'create', [], []);
+        await writes.commit();
+        return viewOf(stored);
+      },
+    },
+  );
+  return { release: value, replayed };
 }
 
 export async function getReleaseForPrincipal(

@@ -21,10 +21,10 @@ import {
   ChangeUpdated,
 } from '../../shared/events/changes';
 import type { FieldChange } from '../../shared/events/incidents';
-import { claimFor, replayOf } from '../../shared/idempotency';
 import type { RequestContext } from '../../shared/request-context';
 import {
   ChangeSet,
+  createOnce,
   emptyWork,
   type PendingEvent,
   publicView,
@@ -250,30 +250,28 @@ export async function createChange(
   idempotencyKey?: string,
 ): Promise<CreateResult> {
   assertCanWrite(ctx.principal);
-  const idempotent = idempotencyKey
-    ? { scope: `change-create:${ctx.principal.id}`, key: idempotencyKey, input }
-    : undefined;
-  return withRetries(async () => {
-    const earlier = idempotent && (await getIdempotencyClaim(idempotent.scope, idempotent.key));
-    if (idempotent && earlier) {
-      const id = replayOf(earlier, idempotent);
-      const existing = await getChange(id);
-      if (!existing) throw new NotFoundError(`Change ${id} does not exist.`);
-      return { change: snapshot(existing), replayed: true };
-    }
-    const change = await draft(input, ctx);
-    const writes = new ChangeWrites(ctx);
-    if (idempotent) writes.idempotent(claimFor(idempotent, change.id, ctx.now));
-    writes.revise(
-      undefined,
-      change,
-      'create',
-      [],
-      [writes.event(ChangeCreated, change, { change })],
-    );
-    await writes.commit();
-    return { change, replayed: false };
-  });
+  const { value, replayed } = await createOnce(
+    { kind: 'change', ctx, key: idempotencyKey, input },
+    {
+      findClaim: getIdempotencyClaim,
+      replay: async (id) => snapshot(await loadVisibleChange(id, ctx.principal)),
+      create: async (claim) => {
+        const change = await draft(input, ctx);
+        const writes = new ChangeWrites(ctx);
+        if (claim) writes.idempotent(claim(change.id));
+        writes.revise(
+          undefined,
+          change,
+          'create',
+          [],
+          [writes.event(ChangeCreated, change, { change })],
+        );
+        await writes.commit();
+        return change;
+      },
+    },
+  );
+  return { change: value, replayed };
 }
 
 export async function getChangeForPrincipal(

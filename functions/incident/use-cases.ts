@@ -19,16 +19,12 @@ import {
   IncidentUpdated,
 } from '../../shared/events/incidents';
 import type { ProblemSnapshot } from '../../shared/events/problems';
-import {
-  claimFor,
-  type IdempotencyClaim,
-  replayOf,
-  workNoteRequest,
-} from '../../shared/idempotency';
+import { claimFor, type IdempotencyClaim, workNoteRequest } from '../../shared/idempotency';
 import type { RequestContext } from '../../shared/request-context';
 import {
   ChangeSet,
   type CommentRecord,
+  createOnce,
   emptyWork,
   type HistoryEntry,
   publicView,
@@ -139,49 +135,45 @@ export async function createIncident(
 ): Promise<CreateResult> {
   assertCanCreate(ctx.principal);
   assertNoForbiddenFields(input, forbiddenCreateFields(ctx.principal), ctx.principal);
-  const idempotent = idempotencyKey
-    ? { scope: `incident-create:${ctx.principal.id}`, key: idempotencyKey, input }
-    : undefined;
+  const { value, replayed } = await createOnce(
+    { kind: 'incident', ctx, key: idempotencyKey, input },
+    {
+      findClaim: getIdempotencyRecord,
+      replay: async (id) => {
+        const existing = await getIncident(id);
+        if (!existing) throw new NotFoundError(`Incident ${id} does not exist.`);
+        return snapshot(existing);
+      },
+      create: async (claim) => {
+        await assertConfigurationItem(input.configurationItem);
+        const parent = input.parentId
+          ? await loadVisibleIncident(input.parentId, ctx.principal)
+          : undefined;
+        const number = await allocateIncidentNumber();
+        const incident = draftIncident(
+          { ...input, ...(parent ? { parentId: parent.id } : {}) },
+          { id: uuidv7(), number },
+          { ...ctx, actor: ctx.principal, priorityMatrix: config.PRIORITY_MATRIX },
+        );
+        if (parent) validateParentLink(incident, parent);
 
-  return withRetries(async () => {
-    const earlier = idempotent && (await getIdempotencyRecord(idempotent.scope, idempotent.key));
-    if (idempotent && earlier) {
-      const id = replayOf(earlier, idempotent);
-      const existing = await getIncident(id);
-      if (!existing) throw new NotFoundError(`Incident ${id} does not exist.`);
-      return { incident: snapshot(existing), replayed: true };
-    }
-
-    await assertConfigurationItem(input.configurationItem);
-    const parent = input.parentId
-      ? await loadVisibleIncident(input.parentId, ctx.principal)
-      : undefined;
-    const number = await allocateIncidentNumber();
-    const incident = draftIncident(
-      { ...input, ...(parent ? { parentId: parent.id } : {}) },
-      { id: uuidv7(), number },
-      { ...ctx, actor: ctx.principal, priorityMatrix: config.PRIORITY_MATRIX },
-    );
-    if (parent) validateParentLink(incident, parent);
-
-    const changes = changeSet(ctx);
-    if (idempotent) changes.idempotent(claimFor(idempotent, incident.id, ctx.now));
-    changes.revise(
-      undefined,
-      incident,
-      'create',
-      [],
-      [changes.event(IncidentCreated, incident, { incident })],
-    );
-    if (parent) adjustChildCount(changes, parent, +1, ctx);
-    try {
-      await changes.commit();
-    } catch (error) {
-      // The parent changed under us: decide again on fresh data.
-      staleAsConflict(error);
-    }
-    return { incident, replayed: false };
-  });
+        const changes = changeSet(ctx);
+        if (claim) changes.idempotent(claim(incident.id));
+        changes.revise(
+          undefined,
+          incident,
+          'create',
+          [],
+          [changes.event(IncidentCreated, incident, { incident })],
+        );
+        if (parent) adjustChildCount(changes, parent, +1, ctx);
+        // The parent changed under us: decide again on fresh data.
+        await changes.commit().catch(staleAsConflict);
+        return incident;
+      },
+    },
+  );
+  return { incident: value, replayed };
 }
 
 export async function getIncidentForPrincipal(

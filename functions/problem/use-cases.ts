@@ -20,10 +20,11 @@ import {
   ProblemUpdated,
   ProblemWorkaroundCommunicated,
 } from '../../shared/events/problems';
-import { claimFor, type IdempotencyClaim, replayOf } from '../../shared/idempotency';
+import type { IdempotencyClaim } from '../../shared/idempotency';
 import type { RequestContext } from '../../shared/request-context';
 import {
   ChangeSet,
+  createOnce,
   emptyWork,
   publicView,
   staleAsConflict,
@@ -181,32 +182,30 @@ export async function createProblem(
   idempotencyKey?: string,
 ): Promise<CreateResult> {
   assertCanWrite(ctx.principal);
-  const idempotent = idempotencyKey
-    ? { scope: `problem-create:${ctx.principal.id}`, key: idempotencyKey, input }
-    : undefined;
-  return withRetries(async () => {
-    const earlier = idempotent && (await getIdempotencyClaim(idempotent.scope, idempotent.key));
-    if (idempotent && earlier) {
-      const id = replayOf(earlier, idempotent);
-      const existing = await getProblem(id);
-      if (!existing) throw new NotFoundError(`Problem ${id} does not exist.`);
-      return { problem: snapshot(existing), replayed: true };
-    }
-    await assertConfigurationItem(input.configurationItem);
-    const number = await allocateProblemNumber();
-    const problem = draftProblem(input, { id: uuidv7(), number }, domainContext(ctx));
-    const changes = new ProblemChangeSet(ctx);
-    if (idempotent) changes.idempotent(claimFor(idempotent, problem.id, ctx.now));
-    changes.revise(
-      undefined,
-      problem,
-      'create',
-      [],
-      [changes.event(ProblemCreated, problem, { problem })],
-    );
-    await changes.commit();
-    return { problem, replayed: false };
-  });
+  const { value, replayed } = await createOnce(
+    { kind: 'problem', ctx, key: idempotencyKey, input },
+    {
+      findClaim: getIdempotencyClaim,
+      replay: async (id) => snapshot(await loadVisibleProblem(id, ctx.principal)),
+      create: async (claim) => {
+        await assertConfigurationItem(input.configurationItem);
+        const number = await allocateProblemNumber();
+        const problem = draftProblem(input, { id: uuidv7(), number }, domainContext(ctx));
+        const changes = new ProblemChangeSet(ctx);
+        if (claim) changes.idempotent(claim(problem.id));
+        changes.revise(
+          undefined,
+          problem,
+          'create',
+          [],
+          [changes.event(ProblemCreated, problem, { problem })],
+        );
+        await changes.commit();
+        return problem;
+      },
+    },
+  );
+  return { problem: value, replayed };
 }
 
 export async function getProblemForPrincipal(
