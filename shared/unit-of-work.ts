@@ -96,6 +96,16 @@ export class ChangeSet<S extends StoredAggregate, W extends UnitOfWork<S> = Unit
     return stored;
   }
 
+  /** A new aggregate and its creation events; with an Idempotency-Key, the key's claim too. */
+  create(
+    aggregate: Omit<S, 'eventSequence'>,
+    claim: ((resourceId: string) => IdempotencyClaim) | undefined,
+    events: PendingEvent[],
+  ): S {
+    if (claim) this.idempotent(claim(aggregate.id));
+    return this.revise(undefined, aggregate, 'create', [], events);
+  }
+
   comment(record: CommentRecord): void {
     this.work.comments.push(record);
   }

@@ -187,8 +187,7 @@ export async function createRelease(
           version: 1,
         });
         const writes = releaseWrites(ctx);
-        if (claim) writes.idempotent(claim(release.id));
-        const stored = writes.revise(undefined, release, 'create', [], []);
+        const stored = writes.create(release, claim, []);
         await writes.commit();
         return viewOf(stored);
       },

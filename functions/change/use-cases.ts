@@ -258,14 +258,7 @@ export async function createChange(
       create: async (claim) => {
         const change = await draft(input, ctx);
         const writes = new ChangeWrites(ctx);
-        if (claim) writes.idempotent(claim(change.id));
-        writes.revise(
-          undefined,
-          change,
-          'create',
-          [],
-          [writes.event(ChangeCreated, change, { change })],
-        );
+        writes.create(change, claim, [writes.event(ChangeCreated, change, { change })]);
         await writes.commit();
         return change;
       },

@@ -158,14 +158,7 @@ export async function createIncident(
         if (parent) validateParentLink(incident, parent);
 
         const changes = changeSet(ctx);
-        if (claim) changes.idempotent(claim(incident.id));
-        changes.revise(
-          undefined,
-          incident,
-          'create',
-          [],
-          [changes.event(IncidentCreated, incident, { incident })],
-        );
+        changes.create(incident, claim, [changes.event(IncidentCreated, incident, { incident })]);
         if (parent) adjustChildCount(changes, parent, +1, ctx);
         // The parent changed under us: decide again on fresh data.
         await changes.commit().catch(staleAsConflict);

@@ -192,14 +192,7 @@ export async function createProblem(
         const number = await allocateProblemNumber();
         const problem = draftProblem(input, { id: uuidv7(), number }, domainContext(ctx));
         const changes = new ProblemChangeSet(ctx);
-        if (claim) changes.idempotent(claim(problem.id));
-        changes.revise(
-          undefined,
-          problem,
-          'create',
-          [],
-          [changes.event(ProblemCreated, problem, { problem })],
-        );
+        changes.create(problem, claim, [changes.event(ProblemCreated, problem, { problem })]);
         await changes.commit();
         return problem;
       },
