@@ -104,6 +104,10 @@ export class ItsmFunction extends NodejsFunction {
         // The Node.js runtime provides the AWS SDK v3 (CDK's default): bundling it would add
         // about 300 KB and most of the import time to every cold start.
         bundleAwsSDK: false,
+        // ElectroDB's model check, re-run at every cold start, is left to the tests (see the file).
+        esbuildArgs: {
+          '--alias': `jsonschema=${PROJECT_ROOT}infra/bundling/jsonschema-accept-all.cjs`,
+        },
         // CommonJS dependencies bundled into ESM still call require().
         banner:
           "import { createRequire as __itsmCreateRequire } from 'node:module'; const require = __itsmCreateRequire(import.meta.url);",

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,17 @@ describe('the local wiring of the CDK app', () => {
     for (const fn of wiring.functions) {
       expect(existsSync(join(fn.assetDir, 'index.mjs')), fn.logicalId).toBe(true);
       expect(fn.environment.TABLE_NAME, fn.logicalId).toBe(table?.name);
+    }
+  });
+
+  it('bundles ElectroDB without the jsonschema model check (the unit tests run it)', () => {
+    const bundles = wiring.functions
+      .map((fn) => readFileSync(join(fn.assetDir, 'index.mjs'), 'utf8'))
+      .filter((source) => source.includes('electrodb.dev'));
+    expect(bundles.length).toBeGreaterThan(0);
+    for (const source of bundles) {
+      // A message of jsonschema's own validator.
+      expect(source).not.toContain('is not of a type(s)');
     }
   });
 
