@@ -88,7 +88,9 @@ const DeploySettingsSchema = z.object({
    * Problem detection (docs/problems.md): a problem candidate when `threshold` incidents fall
    * within `windowHours` on one CI or on CIs sharing an upstream CI up to `maxDepth` hops away.
    */
-  problemDetection: z.preprocess(fromJsonString, DetectionPolicySchema.strict()).prefault({}),
+  problemDetection: z
+    .preprocess(fromJsonString, z.strictObject(DetectionPolicySchema.shape))
+    .prefault({}),
   /** Change management (docs/changes.md): approver groups, policies, windows. */
   changeManagement: z.preprocess(fromJsonString, ChangeManagementSettingsSchema).prefault({}),
 });

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { UnauthorizedError } from './errors';
+import * as z from './zod';
 
 /**
  * Who is calling, derived from the JWT claims the API Gateway JWT authorizer (or, locally,
@@ -46,14 +46,12 @@ export function isSystemPrincipal(principal: Principal): boolean {
   return principal.kind === 'client' && principal.id === SYSTEM_PRINCIPAL.id;
 }
 
-const ClaimsSchema = z
-  .object({
-    sub: z.string().min(1),
-    client_id: z.string().optional(),
-    'cognito:groups': z.union([z.array(z.string()), z.string()]).optional(),
-    scope: z.string().optional(),
-  })
-  .loose();
+const ClaimsSchema = z.looseObject({
+  sub: z.string().check(z.minLength(1)),
+  client_id: z.optional(z.string()),
+  'cognito:groups': z.optional(z.union([z.array(z.string()), z.string()])),
+  scope: z.optional(z.string()),
+});
 
 function parseGroups(groups: string[] | string | undefined): string[] {
   if (groups === undefined) return [];

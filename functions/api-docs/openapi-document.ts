@@ -1,4 +1,4 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { generateOpenApiDocument, OpenApiRegistry } from '../../shared/http/openapi';
 import { registerApprovalApi } from '../change/approval-openapi';
 import { registerChangeApi } from '../change/openapi';
 import { registerCmdbApi } from '../cmdb/openapi';
@@ -7,7 +7,7 @@ import { registerProblemApi } from '../problem/openapi';
 
 /** The OpenAPI 3.1 document of the whole API, generated from the zod schemas of each area. */
 export function buildOpenApiDocument() {
-  const registry = new OpenAPIRegistry();
+  const registry = new OpenApiRegistry();
   registry.registerComponent('securitySchemes', 'jwt', {
     type: 'http',
     scheme: 'bearer',
@@ -20,8 +20,7 @@ export function buildOpenApiDocument() {
   registerChangeApi(registry);
   registerApprovalApi(registry);
   registerCmdbApi(registry);
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
-    openapi: '3.1.0',
+  return generateOpenApiDocument(registry, {
     info: {
       title: 'ITSM backend API',
       version: '1.0.0',

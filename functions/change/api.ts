@@ -1,4 +1,3 @@
-import type * as z from 'zod';
 import { decodeCursor } from '../../shared/http/cursor';
 import {
   type ApiRequest,
@@ -23,6 +22,7 @@ import {
 } from '../../shared/http/responses';
 import { CommentListSchema, HistoryListSchema, PageQuerySchema } from '../../shared/http/schemas';
 import { validationErrorFrom } from '../../shared/validation';
+import type * as z from '../../shared/zod';
 import {
   createBlackoutWindow,
   createTemplate,
@@ -90,7 +90,7 @@ import {
 } from './use-cases';
 
 /** Path parameters arrive URL-decoded from API Gateway; an invalid one is a 400 on its name. */
-function pathParameters<S extends z.ZodType>(request: ApiRequest, schema: S): z.output<S> {
+function pathParameters<S extends z.ZodMiniType>(request: ApiRequest, schema: S): z.output<S> {
   const parsed = schema.safeParse(request.pathParameters);
   if (!parsed.success) throw validationErrorFrom(parsed.error, 'path');
   return parsed.data;

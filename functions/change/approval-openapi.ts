@@ -1,7 +1,7 @@
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import {
   jsonBody,
   jsonResponse,
+  type OpenApiRegistry,
   problemResponse,
   type RouteDocumentation,
   registerRoutes,
@@ -88,6 +88,6 @@ const documentation: Record<ApprovalRouteKey, RouteDocumentation> = {
   },
 };
 
-export function registerApprovalApi(registry: OpenAPIRegistry): void {
+export function registerApprovalApi(registry: OpenApiRegistry): void {
   registerRoutes(registry, 'Change approvals', documentation);
 }

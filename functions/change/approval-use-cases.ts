@@ -1,5 +1,4 @@
 import { v7 as uuidv7 } from 'uuid';
-import type * as z from 'zod';
 import type { Principal } from '../../shared/auth';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
 import type { ApprovalPlan, Vote } from '../../shared/events/changes';
@@ -7,6 +6,7 @@ import { logger } from '../../shared/observability/powertools';
 import type { RequestContext } from '../../shared/request-context';
 import { withRetries } from '../../shared/unit-of-work';
 import { validationErrorFrom } from '../../shared/validation';
+import type * as z from '../../shared/zod';
 import {
   appendVote,
   changeIdByNumber,

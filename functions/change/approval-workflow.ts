@@ -1,9 +1,9 @@
-import * as z from 'zod';
 import {
   type ApprovalDecisionRecord,
   ChangeSubmittedForAuthorization,
   type VoteChoice,
 } from '../../shared/events/changes';
+import * as z from '../../shared/zod';
 
 /**
  * The contract between the approval state machine (infra/constructs/change-approvals.ts) and
@@ -53,17 +53,17 @@ const OpenTaskSchema = z.object({
 const PlanRefSchema = z.object({ changeId: z.string(), planId: z.string() });
 
 /** One approval's `.waitForTaskToken` task: stores the token for the next vote. */
-const AwaitVoteTaskSchema = PlanRefSchema.extend({
+const AwaitVoteTaskSchema = z.extend(PlanRefSchema, {
   task: z.literal('await-vote'),
   taskToken: z.string(),
   approvalId: z.string(),
 });
 
 /** The reminder time has come: remind those who have not voted. */
-const RemindTaskSchema = PlanRefSchema.extend({ task: z.literal('remind') });
+const RemindTaskSchema = z.extend(PlanRefSchema, { task: z.literal('remind') });
 
 /** Decided, or the deadline came: record the decision on the change. */
-const RecordTaskSchema = PlanRefSchema.extend({ task: z.literal('record') });
+const RecordTaskSchema = z.extend(PlanRefSchema, { task: z.literal('record') });
 
 /**
  * Not a state: the rule on a change's cancellation while under authorization invokes the
@@ -73,7 +73,7 @@ const WithdrawTaskSchema = z.object({
   task: z.literal('withdraw'),
   changeId: z.string(),
   /** The snapshot's approvalPlanId; null (the rule's input) when the change had none. */
-  planId: z.string().nullish(),
+  planId: z.nullish(z.string()),
 });
 
 export const ApprovalTaskInputSchema = z.discriminatedUnion('task', [

@@ -1,4 +1,3 @@
-import type * as z from 'zod';
 import { ValidationError } from '../../shared/errors';
 import {
   type ApiRequest,
@@ -8,6 +7,7 @@ import {
 } from '../../shared/http/handler';
 import { parseJsonBody } from '../../shared/http/request';
 import { json } from '../../shared/http/responses';
+import type * as z from '../../shared/zod';
 import type { ApprovalRouteKey } from './approval-routes';
 import {
   ChangeApprovalParamSchema,
@@ -27,7 +27,7 @@ import {
   voteOnApproval,
 } from './approval-use-cases';
 
-function params<S extends z.ZodType>(request: ApiRequest, schema: S): z.output<S> {
+function params<S extends z.ZodMiniType>(request: ApiRequest, schema: S): z.output<S> {
   const parsed = schema.safeParse(request.pathParameters);
   if (!parsed.success) {
     throw new ValidationError([{ field: '(path)', message: 'expected the ids of the path' }]);

@@ -1,8 +1,7 @@
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import * as z from 'zod';
 import {
   jsonBody,
   jsonResponse,
+  type OpenApiRegistry,
   problemResponse,
   type RouteDocumentation,
   registerRoutes,
@@ -13,6 +12,7 @@ import {
   HistoryListSchema,
   PageQuerySchema,
 } from '../../shared/http/schemas';
+import * as z from '../../shared/zod';
 import { MAX_CALENDAR_DAYS, MAX_RELEASE_CHANGES } from './limits';
 import type { ChangeRouteKey } from './routes';
 import {
@@ -79,7 +79,7 @@ const documentation: Record<ChangeRouteKey, RouteDocumentation> = {
     description:
       'With Idempotency-Key a retry returns the first result (201, Idempotent-Replayed: true); the same key with another body is 422. CIs must exist and not be retired; linked incidents and problems are given by id or number.',
     request: {
-      headers: z.object({ 'Idempotency-Key': z.string().max(255).optional() }),
+      headers: z.object({ 'Idempotency-Key': z.optional(z.string().check(z.maxLength(255))) }),
       body: jsonBody(CreateChangeRequestSchema),
     },
     responses: {
@@ -132,7 +132,7 @@ const documentation: Record<ChangeRouteKey, RouteDocumentation> = {
       "assess and requestAuthorization assess the risk (CI criticality, blast radius, window, model, past failures); requestAuthorization also builds the approval plan and publishes ChangeSubmittedForAuthorization, which starts the approval workflow. requestAuthorization and schedule check conflicts: a blackout window refuses the window (409 listing the conflicts) unless an emergency change gives overrideReason. approve and reject are the approval workflow's (403): approvers vote on its approvals.",
     request: {
       params: ChangeIdParamSchema,
-      headers: z.object({ 'If-Match': z.string().optional() }),
+      headers: z.object({ 'If-Match': z.optional(z.string()) }),
       body: jsonBody(ChangeTransitionRequestSchema),
     },
     responses: {
@@ -256,7 +256,7 @@ const documentation: Record<ChangeRouteKey, RouteDocumentation> = {
     summary: 'Create a release: changes grouped with a target window',
     description: `Changes by id or number, at most ${MAX_RELEASE_CHANGES}. With Idempotency-Key a retry returns the first result (201, Idempotent-Replayed: true); the same key with another body is 422. ${releaseState}`,
     request: {
-      headers: z.object({ 'Idempotency-Key': z.string().max(255).optional() }),
+      headers: z.object({ 'Idempotency-Key': z.optional(z.string().check(z.maxLength(255))) }),
       body: jsonBody(CreateReleaseRequestSchema),
     },
     responses: {
@@ -301,7 +301,7 @@ const documentation: Record<ChangeRouteKey, RouteDocumentation> = {
     description: `By id or number; those already listed are left as they are. At most ${MAX_RELEASE_CHANGES} in all. If-Match optional.`,
     request: {
       params: ReleaseIdParamSchema,
-      headers: z.object({ 'If-Match': z.string().optional() }),
+      headers: z.object({ 'If-Match': z.optional(z.string()) }),
       body: jsonBody(ReleaseChangesRequestSchema),
     },
     responses: {
@@ -317,7 +317,7 @@ const documentation: Record<ChangeRouteKey, RouteDocumentation> = {
     description: 'The change by id or number. If-Match optional.',
     request: {
       params: ReleaseChangeParamSchema,
-      headers: z.object({ 'If-Match': z.string().optional() }),
+      headers: z.object({ 'If-Match': z.optional(z.string()) }),
     },
     responses: {
       200: jsonResponse('The release', ReleaseViewSchema, etag),
@@ -338,6 +338,6 @@ const documentation: Record<ChangeRouteKey, RouteDocumentation> = {
   },
 };
 
-export function registerChangeApi(registry: OpenAPIRegistry): void {
+export function registerChangeApi(registry: OpenApiRegistry): void {
   registerRoutes(registry, 'Changes', documentation);
 }

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { ApprovalPolicySchema } from '../../shared/events/changes';
+import * as z from '../../shared/zod';
 import {
   type ApprovalPoliciesByPath,
   DEFAULT_APPROVAL_POLICIES,
@@ -23,25 +23,26 @@ export const DEFAULT_BUSINESS_HOURS: WeeklySchedule = {
   })),
 };
 
-const group = z.string().min(1).max(128);
+const group = z.string().check(z.minLength(1), z.maxLength(128));
 
 export const ApproverGroupsSchema = z
-  .record(group, z.array(z.string().min(1).max(128)))
-  .describe('Members of each approver group: the CAB, the emergency CAB, CI owner groups');
+  .record(group, z.array(z.string().check(z.minLength(1), z.maxLength(128))))
+  .check(z.describe('Members of each approver group: the CAB, the emergency CAB, CI owner groups'));
 
-export const ApprovalPoliciesSchema = z
-  .strictObject({
-    'ci-owners': ApprovalPolicySchema.optional(),
-    cab: ApprovalPolicySchema.optional(),
-    'emergency-cab': ApprovalPolicySchema.optional(),
-  })
-  .transform(
+export const ApprovalPoliciesSchema = z.pipe(
+  z.strictObject({
+    'ci-owners': z.optional(ApprovalPolicySchema),
+    cab: z.optional(ApprovalPolicySchema),
+    'emergency-cab': z.optional(ApprovalPolicySchema),
+  }),
+  z.transform(
     (given): ApprovalPoliciesByPath => ({
       'ci-owners': given['ci-owners'] ?? DEFAULT_APPROVAL_POLICIES['ci-owners'],
       cab: given.cab ?? DEFAULT_APPROVAL_POLICIES.cab,
       'emergency-cab': given['emergency-cab'] ?? DEFAULT_APPROVAL_POLICIES['emergency-cab'],
     }),
-  );
+  ),
+);
 
 /**
  * Maintenance windows, a setting rather than a CI attribute (docs/changes.md): per CI id, or
@@ -49,20 +50,20 @@ export const ApprovalPoliciesSchema = z
  * changed at any time.
  */
 export const MaintenanceWindowsSchema = z.strictObject({
-  cis: z.record(z.string().min(1), WeeklyScheduleSchema).default({}),
-  ownerGroups: z.record(group, WeeklyScheduleSchema).default({}),
+  cis: z._default(z.record(z.string().check(z.minLength(1)), WeeklyScheduleSchema), {}),
+  ownerGroups: z._default(z.record(group, WeeklyScheduleSchema), {}),
 });
 
 export const ChangeManagementSettingsSchema = z.strictObject({
-  approverGroups: ApproverGroupsSchema.default({}),
-  cabGroup: group.default('cab'),
-  emergencyCabGroup: group.default('emergency-cab'),
+  approverGroups: z._default(ApproverGroupsSchema, {}),
+  cabGroup: z._default(group, 'cab'),
+  emergencyCabGroup: z._default(group, 'emergency-cab'),
   /** Per approval path; a path not given keeps DEFAULT_APPROVAL_POLICIES. */
-  approvalPolicies: ApprovalPoliciesSchema.prefault({}),
-  businessHours: WeeklyScheduleSchema.default(DEFAULT_BUSINESS_HOURS),
-  maintenanceWindows: MaintenanceWindowsSchema.prefault({}),
+  approvalPolicies: z.prefault(ApprovalPoliciesSchema, {}),
+  businessHours: z._default(WeeklyScheduleSchema, DEFAULT_BUSINESS_HOURS),
+  maintenanceWindows: z.prefault(MaintenanceWindowsSchema, {}),
   /** How far the impact walk looks from a change's CIs for its blast radius. */
-  riskImpactDepth: z.int().min(0).max(8).default(3),
+  riskImpactDepth: z._default(z.int().check(z.minimum(0), z.maximum(8)), 3),
 });
 export type ChangeManagementSettings = z.output<typeof ChangeManagementSettingsSchema>;
 

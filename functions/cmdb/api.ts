@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type * as z from 'zod';
 import type { CiSnapshot } from '../../shared/events/cmdb';
 import { decodeCursor } from '../../shared/http/cursor';
 import {
@@ -22,6 +21,7 @@ import {
   versioned,
 } from '../../shared/http/responses';
 import { validationErrorFrom } from '../../shared/validation';
+import type * as z from '../../shared/zod';
 import type { CmdbApiRouteKey } from './routes';
 import {
   CiIdParamSchema,
@@ -49,7 +49,7 @@ import {
 } from './use-cases';
 
 /** Path parameters arrive URL-decoded from API Gateway; an invalid one is a 400 on its name. */
-function pathParameters<S extends z.ZodType>(request: ApiRequest, schema: S): z.output<S> {
+function pathParameters<S extends z.ZodMiniType>(request: ApiRequest, schema: S): z.output<S> {
   const parsed = schema.safeParse(request.pathParameters);
   if (!parsed.success) throw validationErrorFrom(parsed.error, 'path');
   return parsed.data;

@@ -3,10 +3,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
 import { SYSTEM_PRINCIPAL } from '../../shared/auth';
 import { ConfigurationItemChange } from '../../shared/events/aws-config';
 import { logger } from '../../shared/observability/powertools';
+import * as z from '../../shared/zod';
 import {
   configurationItemOfChange,
   type ObjectReader,

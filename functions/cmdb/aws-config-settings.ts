@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { readConfig } from '../../shared/config';
+import { jsonVariable, readConfig } from '../../shared/config';
+import * as z from '../../shared/zod';
 
 /**
  * The resource types the AWS Config delivery imports, as a JSON array in this variable; the
@@ -10,20 +10,18 @@ export const IMPORTED_RESOURCE_TYPES_ENV = 'AWS_CONFIG_RESOURCE_TYPES';
 /** `AWS::Service::Type`; the inventory query quotes them, so nothing else is allowed. */
 export const AwsResourceTypeSchema = z
   .string()
-  .regex(/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/, 'expected a type like AWS::EC2::Instance');
+  .check(
+    z.regex(
+      /^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/,
+      'expected a type like AWS::EC2::Instance',
+    ),
+  );
 
 const ImportedResourceTypesSchema = z.object({
-  [IMPORTED_RESOURCE_TYPES_ENV]: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'expected a JSON array of resource types' });
-        return z.NEVER;
-      }
-    })
-    .pipe(z.array(AwsResourceTypeSchema).min(1)),
+  [IMPORTED_RESOURCE_TYPES_ENV]: jsonVariable(
+    z.array(AwsResourceTypeSchema).check(z.minLength(1)),
+    'expected a JSON array of resource types',
+  ),
 });
 
 /** Reads the imported resource types; fails fast when the variable is missing or malformed. */

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { readConfig } from '../../shared/config';
 import { TABLE_NAME_ENV } from '../../shared/db/table';
+import * as z from '../../shared/zod';
 
 /** The CMDB area's configuration, read once at cold start; invalid values fail fast. */
-export const config = readConfig(z.object({ [TABLE_NAME_ENV]: z.string().min(1) }));
+export const config = readConfig(z.object({ [TABLE_NAME_ENV]: z.string().check(z.minLength(1)) }));

@@ -1,12 +1,12 @@
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import * as z from 'zod';
 import {
   jsonBody,
   jsonResponse,
+  type OpenApiRegistry,
   problemResponse,
   type RouteDocumentation,
   registerRoutes,
 } from '../../shared/http/openapi';
+import * as z from '../../shared/zod';
 import { MAX_EDGES_PER_CI, MAX_IMPACT_CIS } from './limits';
 import type { CmdbRouteKey } from './routes';
 import {
@@ -116,6 +116,6 @@ const documentation: Record<CmdbRouteKey, RouteDocumentation> = {
   },
 };
 
-export function registerCmdbApi(registry: OpenAPIRegistry): void {
+export function registerCmdbApi(registry: OpenApiRegistry): void {
   registerRoutes(registry, 'CMDB', documentation);
 }

@@ -1,5 +1,7 @@
-import * as z from 'zod';
 import { CiSnapshotSchema } from '../../shared/events/cmdb';
+import { pageSize } from '../../shared/http/schemas';
+import { wholeNumber } from '../../shared/validation';
+import * as z from '../../shared/zod';
 import {
   CiClassSchema,
   CriticalitySchema,
@@ -16,78 +18,86 @@ import { MAX_IMPACT_DEPTH, MAX_IMPORT_DOCUMENTS } from './limits';
  */
 const reference = z
   .string()
-  .min(1)
-  .max(100)
-  .regex(/^[\w.@:/+-]+$/, 'expected an id of letters, digits and . @ : / + - _');
-const name = z.string().trim().min(1).max(255);
+  .check(
+    z.minLength(1),
+    z.maxLength(100),
+    z.regex(/^[\w.@:/+-]+$/, 'expected an id of letters, digits and . @ : / + - _'),
+  );
+const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(255));
 const attributes = z
   .record(z.string(), z.unknown())
-  .describe('Free attributes; which ones a class accepts is listed per class');
+  .check(z.describe('Free attributes; which ones a class accepts is listed per class'));
 
-export const CiSchema = CiSnapshotSchema.extend({
-  ciClass: CiClassSchema,
-  criticality: CriticalitySchema,
-  environment: EnvironmentSchema,
-  lifecycleState: LifecycleStateSchema,
-}).meta({ id: 'ConfigurationItem' });
+export const CiSchema = z
+  .extend(CiSnapshotSchema, {
+    ciClass: CiClassSchema,
+    criticality: CriticalitySchema,
+    environment: EnvironmentSchema,
+    lifecycleState: LifecycleStateSchema,
+  })
+  .check(z.meta({ id: 'ConfigurationItem' }));
 
 export const CreateCiRequestSchema = z
   .strictObject({
     ciClass: CiClassSchema,
     name,
-    ownerGroup: reference.optional(),
-    criticality: CriticalitySchema.describe('1 critical .. 4 low'),
+    ownerGroup: z.optional(reference),
+    criticality: CriticalitySchema.check(z.describe('1 critical .. 4 low')),
     environment: EnvironmentSchema,
-    lifecycleState: LifecycleStateSchema.optional().describe('planned unless given'),
-    attributes: attributes.optional(),
+    lifecycleState: z.optional(LifecycleStateSchema).check(z.describe('planned unless given')),
+    attributes: z.optional(attributes),
   })
-  .meta({ id: 'CreateCiRequest' });
+  .check(z.meta({ id: 'CreateCiRequest' }));
 
 export const PatchCiRequestSchema = z
   .strictObject({
-    name: name.optional(),
-    ownerGroup: reference.nullable().optional(),
-    criticality: CriticalitySchema.optional(),
-    environment: EnvironmentSchema.optional(),
-    lifecycleState: LifecycleStateSchema.optional().describe(
-      'planned -> in_build | operational | retired; in_build -> planned | operational | retired; operational <-> in_maintenance; any -> retired; retired is final',
-    ),
-    attributes: attributes.optional().describe('Replaces all attributes'),
+    name: z.optional(name),
+    ownerGroup: z.optional(z.nullable(reference)),
+    criticality: z.optional(CriticalitySchema),
+    environment: z.optional(EnvironmentSchema),
+    lifecycleState: z
+      .optional(LifecycleStateSchema)
+      .check(
+        z.describe(
+          'planned -> in_build | operational | retired; in_build -> planned | operational | retired; operational <-> in_maintenance; any -> retired; retired is final',
+        ),
+      ),
+    attributes: z.optional(attributes).check(z.describe('Replaces all attributes')),
   })
-  .refine((patch) => Object.keys(patch).length > 0, {
-    message: 'expected at least one field to change',
-  })
-  .meta({ id: 'PatchCiRequest', description: 'Fields to change; null clears the owner group.' });
+  .check(
+    z.refine((patch) => Object.keys(patch).length > 0, {
+      message: 'expected at least one field to change',
+    }),
+    z.meta({ id: 'PatchCiRequest', description: 'Fields to change; null clears the owner group.' }),
+  );
 
-const pageSize = z.coerce.number().int().min(1).max(100).default(25);
 export const ListCisQuerySchema = z
   .strictObject({
-    ownerGroup: reference.optional(),
-    lifecycleState: LifecycleStateSchema.optional(),
-    ciClass: CiClassSchema.optional(),
+    ownerGroup: z.optional(reference),
+    lifecycleState: z.optional(LifecycleStateSchema),
+    ciClass: z.optional(CiClassSchema),
     limit: pageSize,
-    cursor: z.string().max(2048).optional(),
+    cursor: z.optional(z.string().check(z.maxLength(2048))),
   })
-  .meta({ id: 'ListCisQuery' });
+  .check(z.meta({ id: 'ListCisQuery' }));
 
 export const CiListSchema = z
   .object({
     items: z.array(CiSchema),
     nextCursor: z
-      .string()
-      .nullable()
-      .describe('Pass as `cursor` to get the next page; null on the last page'),
+      .nullable(z.string())
+      .check(z.describe('Pass as `cursor` to get the next page; null on the last page')),
   })
-  .meta({ id: 'CiList' });
+  .check(z.meta({ id: 'CiList' }));
 
-export const CiIdParamSchema = z.object({ id: reference.describe('The CI id') });
+export const CiIdParamSchema = z.object({ id: reference.check(z.describe('The CI id')) });
 
 export const RelationshipRequestSchema = z
   .strictObject({
-    type: RelationshipTypeSchema.describe('Either form of a pair: runs_on or runs'),
+    type: RelationshipTypeSchema.check(z.describe('Either form of a pair: runs_on or runs')),
     target: reference,
   })
-  .meta({ id: 'RelationshipRequest' });
+  .check(z.meta({ id: 'RelationshipRequest' }));
 
 export const RelationshipParamsSchema = z.object({
   id: reference,
@@ -103,18 +113,23 @@ const CanonicalRelationshipSchema = z.object({
 
 export const RelationshipSchema = z
   .object({
-    type: RelationshipTypeSchema.describe('Read from this CI: this CI <type> target'),
+    type: RelationshipTypeSchema.check(z.describe('Read from this CI: this CI <type> target')),
     target: z.string(),
-    canonical: CanonicalRelationshipSchema.describe('The stored, forward form of the fact'),
+    canonical: CanonicalRelationshipSchema.check(
+      z.describe('The stored, forward form of the fact'),
+    ),
   })
-  .meta({ id: 'Relationship' });
+  .check(z.meta({ id: 'Relationship' }));
 
 export const RelationshipListSchema = z
   .object({ items: z.array(RelationshipSchema) })
-  .meta({ id: 'RelationshipList' });
+  .check(z.meta({ id: 'RelationshipList' }));
 
 export const ImpactQuerySchema = z.strictObject({
-  maxDepth: z.coerce.number().int().min(0).max(MAX_IMPACT_DEPTH).default(MAX_IMPACT_DEPTH),
+  maxDepth: z._default(
+    z.coerce.number().check(wholeNumber, z.minimum(0), z.maximum(MAX_IMPACT_DEPTH)),
+    MAX_IMPACT_DEPTH,
+  ),
 });
 
 export const ImpactSchema = z
@@ -125,30 +140,34 @@ export const ImpactSchema = z
         name: z.string(),
         ciClass: CiClassSchema,
         kind: z.enum(['ci', 'service']),
-        depth: z.number().int(),
+        depth: z.int(),
         path: z.array(z.object({ ciId: z.string(), via: RelationshipTypeSchema })),
-        redundancy: z
-          .object({
-            minimumUp: z.number().int(),
-            memberCount: z.number().int(),
+        redundancy: z.optional(
+          z.object({
+            minimumUp: z.int(),
+            memberCount: z.int(),
             membersDown: z.array(z.string()),
-          })
-          .optional(),
+          }),
+        ),
       }),
     ),
-    truncated: z.boolean().describe('True when CIs beyond maxDepth would be impacted too'),
+    truncated: z.boolean().check(z.describe('True when CIs beyond maxDepth would be impacted too')),
   })
-  .meta({ id: 'Impact' });
+  .check(z.meta({ id: 'Impact' }));
 
 export const ImportRequestSchema = z
   .union([
     z.record(z.string(), z.unknown()),
-    z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_IMPORT_DOCUMENTS),
+    z
+      .array(z.record(z.string(), z.unknown()))
+      .check(z.minLength(1), z.maxLength(MAX_IMPORT_DOCUMENTS)),
   ])
-  .describe(
-    `One AWS Config configuration item (as in snapshots, notifications or GetResourceConfigHistory) or an array of up to ${MAX_IMPORT_DOCUMENTS}`,
-  )
-  .meta({ id: 'ImportRequest' });
+  .check(
+    z.describe(
+      `One AWS Config configuration item (as in snapshots, notifications or GetResourceConfigHistory) or an array of up to ${MAX_IMPORT_DOCUMENTS}`,
+    ),
+    z.meta({ id: 'ImportRequest' }),
+  );
 
 export const ImportResultSchema = z
   .object({
@@ -156,9 +175,9 @@ export const ImportResultSchema = z
       z.object({
         ciId: z.string(),
         outcome: z.enum(['created', 'updated', 'unchanged', 'stale']),
-        relationshipsAdded: z.number().int(),
+        relationshipsAdded: z.int(),
         warnings: z.array(z.string()),
       }),
     ),
   })
-  .meta({ id: 'ImportResult' });
+  .check(z.meta({ id: 'ImportResult' }));

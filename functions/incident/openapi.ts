@@ -1,8 +1,7 @@
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import * as z from 'zod';
 import {
   jsonBody,
   jsonResponse,
+  type OpenApiRegistry,
   problemResponse,
   type RouteDocumentation,
   registerRoutes,
@@ -13,6 +12,7 @@ import {
   HistoryListSchema,
   PageQuerySchema,
 } from '../../shared/http/schemas';
+import * as z from '../../shared/zod';
 import type { IncidentRouteKey } from './routes';
 import {
   CommentRequestSchema,
@@ -39,7 +39,7 @@ const documentation: Record<IncidentRouteKey, RouteDocumentation> = {
     description:
       'Priority is derived from impact x urgency. With Idempotency-Key a retry returns the first result (201, Idempotent-Replayed: true); the same key with another body is 422.',
     request: {
-      headers: z.object({ 'Idempotency-Key': z.string().max(255).optional() }),
+      headers: z.object({ 'Idempotency-Key': z.optional(z.string().check(z.maxLength(255))) }),
       body: jsonBody(CreateIncidentRequestSchema),
     },
     responses: {
@@ -81,7 +81,7 @@ const documentation: Record<IncidentRouteKey, RouteDocumentation> = {
       'Change the state of an incident (start, hold, resume, resolve, close, reopen, cancel)',
     request: {
       params: IncidentIdParamSchema,
-      headers: z.object({ 'If-Match': z.string().optional() }),
+      headers: z.object({ 'If-Match': z.optional(z.string()) }),
       body: jsonBody(TransitionRequestSchema),
     },
     responses: {
@@ -126,6 +126,6 @@ const documentation: Record<IncidentRouteKey, RouteDocumentation> = {
   },
 };
 
-export function registerIncidentApi(registry: OpenAPIRegistry): void {
+export function registerIncidentApi(registry: OpenApiRegistry): void {
   registerRoutes(registry, 'Incidents', documentation);
 }

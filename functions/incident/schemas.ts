@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   ChannelSchema,
   CommentVisibilitySchema,
@@ -10,54 +9,56 @@ import {
   ResolutionCodeSchema,
 } from '../../shared/events/incidents';
 import { commentBody, cursor, page, pageSize, reference, text } from '../../shared/http/schemas';
+import * as z from '../../shared/zod';
 
 /**
  * The incident API's request and response schemas: validation at the edge and the source of
  * the OpenAPI document. Request bodies are strict: an unknown or read-only field (priority,
  * number, version, state, ...) is a 400 naming the field.
  */
-export const IncidentSchema = IncidentSnapshotSchema.meta({ id: 'Incident' });
+export const IncidentSchema = IncidentSnapshotSchema.check(z.meta({ id: 'Incident' }));
 
 export const CreateIncidentRequestSchema = z
   .strictObject({
     shortDescription: text(160),
-    description: text(4000).optional(),
-    caller: reference.optional(),
-    category: text(80).optional(),
-    impact: ImpactUrgencySchema.optional(),
-    urgency: ImpactUrgencySchema.optional(),
-    configurationItem: reference.optional(),
-    assignmentGroup: reference.optional(),
-    assignee: reference.optional(),
-    channel: ChannelSchema.optional(),
-    parentId: reference.optional(),
+    description: z.optional(text(4000)),
+    caller: z.optional(reference),
+    category: z.optional(text(80)),
+    impact: z.optional(ImpactUrgencySchema),
+    urgency: z.optional(ImpactUrgencySchema),
+    configurationItem: z.optional(reference),
+    assignmentGroup: z.optional(reference),
+    assignee: z.optional(reference),
+    channel: z.optional(ChannelSchema),
+    parentId: z.optional(reference),
   })
-  .meta({ id: 'CreateIncidentRequest' });
+  .check(z.meta({ id: 'CreateIncidentRequest' }));
 
 export const PatchIncidentRequestSchema = z
   .strictObject({
-    shortDescription: text(160).optional(),
-    description: text(4000).nullable().optional(),
-    caller: reference.optional(),
-    category: text(80).nullable().optional(),
-    impact: ImpactUrgencySchema.optional(),
-    urgency: ImpactUrgencySchema.optional(),
-    configurationItem: reference.nullable().optional(),
-    assignmentGroup: reference.nullable().optional(),
-    assignee: reference.nullable().optional(),
-    channel: ChannelSchema.optional(),
-    parentId: reference
-      .nullable()
-      .optional()
-      .describe('Make this incident a child of another (id or number); null detaches it'),
+    shortDescription: z.optional(text(160)),
+    description: z.optional(z.nullable(text(4000))),
+    caller: z.optional(reference),
+    category: z.optional(z.nullable(text(80))),
+    impact: z.optional(ImpactUrgencySchema),
+    urgency: z.optional(ImpactUrgencySchema),
+    configurationItem: z.optional(z.nullable(reference)),
+    assignmentGroup: z.optional(z.nullable(reference)),
+    assignee: z.optional(z.nullable(reference)),
+    channel: z.optional(ChannelSchema),
+    parentId: z
+      .optional(z.nullable(reference))
+      .check(z.describe('Make this incident a child of another (id or number); null detaches it')),
   })
-  .refine((patch) => Object.keys(patch).length > 0, {
-    message: 'expected at least one field to change',
-  })
-  .meta({
-    id: 'PatchIncidentRequest',
-    description: 'Fields to change; null clears an optional field.',
-  });
+  .check(
+    z.refine((patch) => Object.keys(patch).length > 0, {
+      message: 'expected at least one field to change',
+    }),
+    z.meta({
+      id: 'PatchIncidentRequest',
+      description: 'Fields to change; null clears an optional field.',
+    }),
+  );
 
 const comment = commentBody;
 
@@ -67,7 +68,7 @@ export const TransitionRequestSchema = z
     z.strictObject({
       action: z.literal('hold'),
       holdReason: HoldReasonSchema,
-      comment: comment.optional(),
+      comment: z.optional(comment),
     }),
     z.strictObject({ action: z.literal('resume') }),
     z.strictObject({
@@ -76,39 +77,47 @@ export const TransitionRequestSchema = z
       resolutionNotes: text(4000),
     }),
     z.strictObject({ action: z.literal('close') }),
-    z.strictObject({ action: z.literal('reopen'), comment: comment.optional() }),
-    z.strictObject({ action: z.literal('cancel'), comment: comment.optional() }),
+    z.strictObject({ action: z.literal('reopen'), comment: z.optional(comment) }),
+    z.strictObject({ action: z.literal('cancel'), comment: z.optional(comment) }),
   ])
-  .meta({ id: 'TransitionRequest' });
+  .check(z.meta({ id: 'TransitionRequest' }));
 
 export const CommentRequestSchema = z
   .strictObject({
     body: comment,
-    visibility: CommentVisibilitySchema.default('public').describe(
-      'public: a comment the caller sees; internal: a work note for agents only',
-    ),
+    visibility: z
+      ._default(CommentVisibilitySchema, 'public')
+      .check(
+        z.describe('public: a comment the caller sees; internal: a work note for agents only'),
+      ),
   })
-  .meta({ id: 'CommentRequest' });
+  .check(z.meta({ id: 'CommentRequest' }));
 
 export const ListIncidentsQuerySchema = z
   .strictObject({
-    state: IncidentStateSchema.optional(),
-    priority: z.coerce.number().pipe(PrioritySchema).optional(),
-    assignmentGroup: reference.optional(),
-    assignee: reference.optional(),
-    caller: reference.optional(),
-    configurationItem: reference.optional(),
-    createdFrom: z.iso.datetime().optional(),
-    createdTo: z.iso.datetime().optional(),
-    updatedFrom: z.iso.datetime().optional(),
-    updatedTo: z.iso.datetime().optional(),
+    state: z.optional(IncidentStateSchema),
+    priority: z.optional(z.pipe(z.coerce.number(), PrioritySchema)),
+    assignmentGroup: z.optional(reference),
+    assignee: z.optional(reference),
+    caller: z.optional(reference),
+    configurationItem: z.optional(reference),
+    createdFrom: z.optional(z.iso.datetime()),
+    createdTo: z.optional(z.iso.datetime()),
+    updatedFrom: z.optional(z.iso.datetime()),
+    updatedTo: z.optional(z.iso.datetime()),
     limit: pageSize,
     cursor,
   })
-  .meta({ id: 'ListIncidentsQuery' });
+  .check(z.meta({ id: 'ListIncidentsQuery' }));
 
 export const IncidentIdParamSchema = z.object({
-  id: z.string().min(1).max(64).describe('The incident id or its number (INC0001001)'),
+  id: z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(64),
+      z.describe('The incident id or its number (INC0001001)'),
+    ),
 });
 
 export const IncidentListSchema = page(IncidentSchema, 'IncidentList');

@@ -2,9 +2,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
 import { ChangeStateChanged } from '../../shared/events/changes';
 import { logger } from '../../shared/observability/powertools';
+import * as z from '../../shared/zod';
 import { followChange } from './change-follow-up-use-cases';
 
 /** What the rule delivers to the queue: the EventBridge event around the catalog's detail. */

@@ -2,9 +2,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
 import { IncidentCreated } from '../../shared/events/incidents';
 import { logger } from '../../shared/observability/powertools';
+import * as z from '../../shared/zod';
 import { detectForIncident } from './detection-use-cases';
 import { ObservedIncidentSchema } from './domain';
 import { DETECTION_EVENTS } from './subscriptions';

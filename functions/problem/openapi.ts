@@ -1,8 +1,7 @@
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import * as z from 'zod';
 import {
   jsonBody,
   jsonResponse,
+  type OpenApiRegistry,
   problemResponse,
   type RouteDocumentation,
   registerRoutes,
@@ -13,6 +12,7 @@ import {
   HistoryListSchema,
   PageQuerySchema,
 } from '../../shared/http/schemas';
+import * as z from '../../shared/zod';
 import type { ProblemRouteKey } from './routes';
 import {
   CreateProblemRequestSchema,
@@ -46,7 +46,7 @@ const documentation: Record<ProblemRouteKey, RouteDocumentation> = {
     description:
       'Priority is derived from impact x urgency (both default to 3 until assessed). With Idempotency-Key a retry returns the first result (201, Idempotent-Replayed: true); the same key with another body is 422.',
     request: {
-      headers: z.object({ 'Idempotency-Key': z.string().max(255).optional() }),
+      headers: z.object({ 'Idempotency-Key': z.optional(z.string().check(z.maxLength(255))) }),
       body: jsonBody(CreateProblemRequestSchema),
     },
     responses: {
@@ -91,7 +91,7 @@ const documentation: Record<ProblemRouteKey, RouteDocumentation> = {
       'Resolving with Fix Applied resolves the linked incidents on hold awaiting the problem (Resolved by Problem) through events; Risk Accepted only notes them. markDuplicate moves the links to the kept problem.',
     request: {
       params: ProblemIdParamSchema,
-      headers: z.object({ 'If-Match': z.string().optional() }),
+      headers: z.object({ 'If-Match': z.optional(z.string()) }),
       body: jsonBody(ProblemTransitionRequestSchema),
     },
     responses: {
@@ -176,6 +176,6 @@ const documentation: Record<ProblemRouteKey, RouteDocumentation> = {
   },
 };
 
-export function registerProblemApi(registry: OpenAPIRegistry): void {
+export function registerProblemApi(registry: OpenApiRegistry): void {
   registerRoutes(registry, 'Problems', documentation);
 }

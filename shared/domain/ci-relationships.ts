@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 
 /**
  * The CMDB's relationship vocabulary: the pairs of types and which way a failure travels along

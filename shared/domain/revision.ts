@@ -1,5 +1,5 @@
-import type * as z from 'zod';
 import type { FieldChange } from '../events/incidents';
+import type * as z from '../zod';
 import { withoutUndefined } from './values';
 
 export interface Versioned {
@@ -16,7 +16,7 @@ const UNTRACKED_FIELDS: ReadonlySet<string> = new Set(['version', 'updatedAt']);
  * once serialized: JSON and DynamoDB both drop `undefined`), and applying fields as the next
  * version.
  */
-export function revisionsOf<T extends Versioned>(schema: z.ZodObject) {
+export function revisionsOf<T extends Versioned>(schema: z.ZodMiniObject) {
   const tracked = (Object.keys(schema.shape) as (keyof T & string)[]).filter(
     (field) => !UNTRACKED_FIELDS.has(field),
   );

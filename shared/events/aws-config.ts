@@ -1,11 +1,11 @@
-import * as z from 'zod';
+import * as z from '../zod';
 
 /**
  * An event another system publishes, described by what we read of it: where it comes from,
  * what it is called, and the schema of the part of `detail` we rely on (the rest passes).
  * Unlike the catalog's contracts, we do not version it: its owner does.
  */
-export interface ExternalEventContract<Detail extends z.ZodType = z.ZodType> {
+export interface ExternalEventContract<Detail extends z.ZodMiniType = z.ZodMiniType> {
   /** EventBridge `source`. */
   readonly source: string;
   /** EventBridge `detail-type`. */
@@ -18,7 +18,7 @@ export const INLINE_CHANGE = 'ConfigurationItemChangeNotification';
 /** `detail.messageType` of a change too large for the event: the item is in S3. */
 export const OVERSIZED_CHANGE = 'OversizedConfigurationItemChangeNotification';
 
-const resourceType = z.string().min(1);
+const resourceType = z.string().check(z.minLength(1));
 
 /**
  * The configuration item as the event carries it. Only the type is read here (to filter);
@@ -33,9 +33,12 @@ const InlineChangeSchema = z.looseObject({
 
 const OversizedChangeSchema = z.looseObject({
   messageType: z.literal(OVERSIZED_CHANGE),
-  configurationItemSummary: z.looseObject({ resourceType, resourceId: z.string().min(1) }),
+  configurationItemSummary: z.looseObject({
+    resourceType,
+    resourceId: z.string().check(z.minLength(1)),
+  }),
   /** `<bucket>/<key>` of the gzipped notification, written by the delivery channel. */
-  s3DeliverySummary: z.looseObject({ s3BucketLocation: z.string().regex(/^[^/]+\/.+$/) }),
+  s3DeliverySummary: z.looseObject({ s3BucketLocation: z.string().check(z.regex(/^[^/]+\/.+$/)) }),
 });
 
 export const ConfigurationItemChangeDetailSchema = z.discriminatedUnion('messageType', [
@@ -60,7 +63,7 @@ export const ConfigurationItemChange = {
  * The full notification of an oversized change, as the delivery channel stores it in S3
  * (gzipped JSON): the same document as an inline change's detail.
  */
-export const OversizedChangeObjectSchema = InlineChangeSchema.pick({ configurationItem: true });
+export const OversizedChangeObjectSchema = z.pick(InlineChangeSchema, { configurationItem: true });
 
 export interface S3Location {
   bucket: string;

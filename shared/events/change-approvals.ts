@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { ApprovalPathSchema, ApproverSchema, CHANGE_SOURCE } from './changes';
 import { defineEvent } from './envelope';
 
@@ -26,7 +26,7 @@ export const ChangeApprovalReminderDue = defineEvent({
     changeNumber: z.string(),
     planId: z.string(),
     path: ApprovalPathSchema,
-    awaiting: z.array(ApproverSchema).min(1),
+    awaiting: z.array(ApproverSchema).check(z.minLength(1)),
     remindAt: z.iso.datetime(),
     deadline: z.iso.datetime(),
   }),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { defineEvent } from './envelope';
 import { FieldChangeSchema } from './incidents';
 
@@ -79,11 +79,11 @@ export type RiskFactor = z.infer<typeof RiskFactorSchema>;
 
 export const RiskAssessmentSchema = z.object({
   level: RiskLevelSchema,
-  score: z.number().int().min(0),
+  score: z.int().check(z.minimum(0)),
   approvalPath: ApprovalPathSchema,
   /** One entry per factor, zero points included, so the level explains itself. */
   reasons: z.array(
-    z.object({ factor: RiskFactorSchema, points: z.number().int(), explanation: z.string() }),
+    z.object({ factor: RiskFactorSchema, points: z.int(), explanation: z.string() }),
   ),
   assessedAt: z.iso.datetime(),
 });
@@ -104,10 +104,10 @@ export const ConflictSchema = z.object({
   explanation: z.string(),
   /** The change's CIs concerned (for a related-CI overlap: those whose neighbours are booked). */
   cis: z.array(z.string()),
-  otherChange: z
-    .object({ id: z.string(), number: z.string(), state: ChangeStateSchema })
-    .optional(),
-  blackout: z.object({ id: z.string(), name: z.string() }).optional(),
+  otherChange: z.optional(
+    z.object({ id: z.string(), number: z.string(), state: ChangeStateSchema }),
+  ),
+  blackout: z.optional(z.object({ id: z.string(), name: z.string() })),
 });
 export type Conflict = z.infer<typeof ConflictSchema>;
 
@@ -123,8 +123,8 @@ export type ConflictOverride = z.infer<typeof ConflictOverrideSchema>;
 export const ApprovalRuleSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('any') }),
   z.object({ kind: z.literal('all') }),
-  z.object({ kind: z.literal('quorum'), count: z.number().int().positive() }),
-  z.object({ kind: z.literal('percentage'), percent: z.number().gt(0).max(100) }),
+  z.object({ kind: z.literal('quorum'), count: z.int().check(z.positive()) }),
+  z.object({ kind: z.literal('percentage'), percent: z.number().check(z.gt(0), z.maximum(100)) }),
   /** The first member of each group to respond answers for the group; every group must approve. */
   z.object({ kind: z.literal('first-per-group') }),
 ]);
@@ -139,15 +139,17 @@ export const ApprovalPolicySchema = z
     rule: ApprovalRuleSchema,
     onRejection: OnRejectionSchema,
     timeout: z.object({
-      afterMinutes: z.number().int().positive(),
-      remindBeforeMinutes: z.number().int().min(0),
+      afterMinutes: z.int().check(z.positive()),
+      remindBeforeMinutes: z.int().check(z.minimum(0)),
       outcome: z.enum(['approve', 'reject']),
     }),
   })
-  .refine((policy) => policy.timeout.remindBeforeMinutes < policy.timeout.afterMinutes, {
-    message: 'the reminder must come before the timeout',
-    path: ['timeout', 'remindBeforeMinutes'],
-  });
+  .check(
+    z.refine((policy) => policy.timeout.remindBeforeMinutes < policy.timeout.afterMinutes, {
+      message: 'the reminder must come before the timeout',
+      path: ['timeout', 'remindBeforeMinutes'],
+    }),
+  );
 export type ApprovalPolicy = z.infer<typeof ApprovalPolicySchema>;
 
 /** One person asked to approve; `approvalId` is the id the approval API and its task use. */
@@ -155,7 +157,7 @@ export const ApproverSchema = z.object({
   approvalId: z.string(),
   approverId: z.string(),
   /** The groups the person was asked for (a person in two groups is asked once). */
-  groups: z.array(z.string()).min(1),
+  groups: z.array(z.string()).check(z.minLength(1)),
 });
 export type Approver = z.infer<typeof ApproverSchema>;
 
@@ -166,7 +168,7 @@ export const ApprovalPlanSchema = z.object({
   changeId: z.string(),
   path: ApprovalPathSchema,
   policy: ApprovalPolicySchema,
-  approvers: z.array(ApproverSchema).min(1),
+  approvers: z.array(ApproverSchema).check(z.minLength(1)),
   /** Why these approvers (the risk path, fallbacks, who was left out). */
   reasons: z.array(z.string()),
   requestedAt: z.iso.datetime(),
@@ -184,7 +186,7 @@ export const VoteSchema = z.object({
   /** The approver, or the delegate who voted for them. */
   castBy: z.string(),
   vote: VoteChoiceSchema,
-  comment: z.string().optional(),
+  comment: z.optional(z.string()),
   castAt: z.iso.datetime(),
 });
 export type Vote = z.infer<typeof VoteSchema>;
@@ -195,7 +197,7 @@ export const ApprovalDecisionRecordSchema = z.object({
   outcome: z.enum(['approved', 'rejected']),
   decidedAt: z.iso.datetime(),
   timedOut: z.boolean(),
-  reasons: z.array(z.string()).min(1),
+  reasons: z.array(z.string()).check(z.minLength(1)),
   /** Each approver's last vote before the decision. */
   votes: z.array(VoteSchema),
 });
@@ -206,39 +208,39 @@ export const ChangeSnapshotSchema = z.object({
   number: z.string(),
   model: ChangeModelSchema,
   /** The pre-approved template a standard change was made from. */
-  templateId: z.string().optional(),
+  templateId: z.optional(z.string()),
   shortDescription: z.string(),
-  description: z.string().optional(),
-  category: z.string().optional(),
+  description: z.optional(z.string()),
+  category: z.optional(z.string()),
   state: ChangeStateSchema,
-  plannedStart: z.iso.datetime().optional(),
-  plannedEnd: z.iso.datetime().optional(),
-  implementationPlan: z.string().optional(),
-  backoutPlan: z.string().optional(),
-  testPlan: z.string().optional(),
+  plannedStart: z.optional(z.iso.datetime()),
+  plannedEnd: z.optional(z.iso.datetime()),
+  implementationPlan: z.optional(z.string()),
+  backoutPlan: z.optional(z.string()),
+  testPlan: z.optional(z.string()),
   affectedCis: z.array(z.string()),
-  assignmentGroup: z.string().optional(),
-  assignee: z.string().optional(),
+  assignmentGroup: z.optional(z.string()),
+  assignee: z.optional(z.string()),
   linkedProblems: z.array(z.string()),
   linkedIncidents: z.array(z.string()),
-  risk: RiskAssessmentSchema.optional(),
+  risk: z.optional(RiskAssessmentSchema),
   /** The plan of the authorization under way or last decided; a decision must name it. */
-  approvalPlanId: z.string().optional(),
+  approvalPlanId: z.optional(z.string()),
   /** The latest authorization; a rejected one stays after the change returns to New. */
-  approval: ApprovalDecisionRecordSchema.optional(),
-  conflictOverride: ConflictOverrideSchema.optional(),
-  outcome: ChangeOutcomeSchema.optional(),
-  outcomeNotes: z.string().optional(),
-  closeNotes: z.string().optional(),
-  cancelReason: z.string().optional(),
+  approval: z.optional(ApprovalDecisionRecordSchema),
+  conflictOverride: z.optional(ConflictOverrideSchema),
+  outcome: z.optional(ChangeOutcomeSchema),
+  outcomeNotes: z.optional(z.string()),
+  closeNotes: z.optional(z.string()),
+  cancelReason: z.optional(z.string()),
   openedBy: z.string(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  submittedAt: z.iso.datetime().optional(),
-  implementationStartedAt: z.iso.datetime().optional(),
-  implementationEndedAt: z.iso.datetime().optional(),
-  closedAt: z.iso.datetime().optional(),
-  version: z.number().int().positive(),
+  submittedAt: z.optional(z.iso.datetime()),
+  implementationStartedAt: z.optional(z.iso.datetime()),
+  implementationEndedAt: z.optional(z.iso.datetime()),
+  closedAt: z.optional(z.iso.datetime()),
+  version: z.int().check(z.positive()),
 });
 export type ChangeSnapshot = z.infer<typeof ChangeSnapshotSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { defineEvent } from './envelope';
 
 /**
@@ -17,17 +17,17 @@ export const CiSnapshotSchema = z.object({
   id: z.string(),
   ciClass: z.string(),
   name: z.string(),
-  ownerGroup: z.string().optional(),
-  criticality: z.number().int().min(1).max(4),
+  ownerGroup: z.optional(z.string()),
+  criticality: z.int().check(z.minimum(1), z.maximum(4)),
   environment: z.string(),
   lifecycleState: z.string(),
   attributes: z.record(z.string(), z.unknown()),
   source: CiSourceSchema,
   /** When AWS Config captured the state this CI reflects; imported CIs only. */
-  capturedAt: z.iso.datetime().optional(),
+  capturedAt: z.optional(z.iso.datetime()),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  version: z.number().int().positive(),
+  version: z.int().check(z.positive()),
 });
 export type CiSnapshot = z.infer<typeof CiSnapshotSchema>;
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from '../zod';
 import { type Actor, type EventContract, eventIdFor } from './envelope';
 import type { OutboxItemAttributes } from './outbox';
 

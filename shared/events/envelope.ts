@@ -1,12 +1,12 @@
-import * as z from 'zod';
 import { isSystemPrincipal, type Principal } from '../auth';
+import * as z from '../zod';
 
 /** Who caused a change: a person (user token), a machine client (client credentials) or the system itself. */
 export const ActorSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   kind: z.enum(['user', 'client', 'system']),
   /** The person's role when the change was made; consumers such as parent/child sync need it. */
-  role: z.enum(['requester', 'agent', 'admin']).optional(),
+  role: z.optional(z.enum(['requester', 'agent', 'admin'])),
 });
 export type Actor = z.infer<typeof ActorSchema>;
 
@@ -25,19 +25,19 @@ export function actorOf(principal: Principal): Actor {
  * same id and consumers can deduplicate on it; `sequence` lets them order events per aggregate.
  */
 export const EventMetadataSchema = z.object({
-  eventId: z.string().min(1),
-  eventType: z.string().min(1),
-  eventVersion: z.number().int().positive(),
-  aggregateType: z.string().min(1),
-  aggregateId: z.string().min(1),
-  sequence: z.number().int().positive(),
+  eventId: z.string().check(z.minLength(1)),
+  eventType: z.string().check(z.minLength(1)),
+  eventVersion: z.int().check(z.positive()),
+  aggregateType: z.string().check(z.minLength(1)),
+  aggregateId: z.string().check(z.minLength(1)),
+  sequence: z.int().check(z.positive()),
   occurredAt: z.iso.datetime(),
   actor: ActorSchema,
-  correlationId: z.string().optional(),
+  correlationId: z.optional(z.string()),
 });
 export type EventMetadata = z.infer<typeof EventMetadataSchema>;
 
-export interface EventContract<Data extends z.ZodType = z.ZodType> {
+export interface EventContract<Data extends z.ZodMiniType = z.ZodMiniType> {
   /** EventBridge `source`. */
   readonly source: string;
   /** EventBridge `detail-type`. */
@@ -48,10 +48,10 @@ export interface EventContract<Data extends z.ZodType = z.ZodType> {
   /** Schema of `detail.data`. */
   readonly data: Data;
   /** Schema of the whole `detail`: `{ metadata, data }`. */
-  readonly detail: z.ZodObject<{ metadata: typeof EventMetadataSchema; data: Data }>;
+  readonly detail: z.ZodMiniObject<{ metadata: typeof EventMetadataSchema; data: Data }>;
 }
 
-export function defineEvent<Data extends z.ZodType>(contract: {
+export function defineEvent<Data extends z.ZodMiniType>(contract: {
   source: string;
   detailType: string;
   version: number;

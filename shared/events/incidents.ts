@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { defineEvent } from './envelope';
 
 /**
@@ -66,36 +66,36 @@ export const ChannelSchema = z.enum(Channels);
 export type Channel = z.infer<typeof ChannelSchema>;
 
 /** 1 High, 2 Medium, 3 Low. */
-export const ImpactUrgencySchema = z.number().int().min(1).max(3);
+export const ImpactUrgencySchema = z.int().check(z.minimum(1), z.maximum(3));
 /** 1 Critical ... 5 Planning, derived from impact x urgency. */
-export const PrioritySchema = z.number().int().min(1).max(5);
+export const PrioritySchema = z.int().check(z.minimum(1), z.maximum(5));
 
 export const IncidentSnapshotSchema = z.object({
   id: z.string(),
   number: z.string(),
   shortDescription: z.string(),
-  description: z.string().optional(),
+  description: z.optional(z.string()),
   caller: z.string(),
-  category: z.string().optional(),
+  category: z.optional(z.string()),
   impact: ImpactUrgencySchema,
   urgency: ImpactUrgencySchema,
   priority: PrioritySchema,
-  configurationItem: z.string().optional(),
-  assignmentGroup: z.string().optional(),
-  assignee: z.string().optional(),
+  configurationItem: z.optional(z.string()),
+  assignmentGroup: z.optional(z.string()),
+  assignee: z.optional(z.string()),
   channel: ChannelSchema,
   state: IncidentStateSchema,
-  holdReason: HoldReasonSchema.optional(),
-  resolutionCode: ResolutionCodeSchema.optional(),
-  resolutionNotes: z.string().optional(),
-  parentId: z.string().optional(),
-  childCount: z.number().int().min(0),
+  holdReason: z.optional(HoldReasonSchema),
+  resolutionCode: z.optional(ResolutionCodeSchema),
+  resolutionNotes: z.optional(z.string()),
+  parentId: z.optional(z.string()),
+  childCount: z.int().check(z.minimum(0)),
   openedBy: z.string(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  resolvedAt: z.iso.datetime().optional(),
-  closedAt: z.iso.datetime().optional(),
-  version: z.number().int().positive(),
+  resolvedAt: z.optional(z.iso.datetime()),
+  closedAt: z.optional(z.iso.datetime()),
+  version: z.int().check(z.positive()),
 });
 export type IncidentSnapshot = z.infer<typeof IncidentSnapshotSchema>;
 
@@ -144,8 +144,8 @@ export const IncidentAssigned = defineEvent({
   aggregateType: INCIDENT_AGGREGATE,
   data: z.object({
     incident: IncidentSnapshotSchema,
-    from: z.object({ assignmentGroup: z.string().optional(), assignee: z.string().optional() }),
-    to: z.object({ assignmentGroup: z.string().optional(), assignee: z.string().optional() }),
+    from: z.object({ assignmentGroup: z.optional(z.string()), assignee: z.optional(z.string()) }),
+    to: z.object({ assignmentGroup: z.optional(z.string()), assignee: z.optional(z.string()) }),
   }),
 });
 

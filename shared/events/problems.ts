@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { defineEvent } from './envelope';
 import { FieldChangeSchema, ImpactUrgencySchema, PrioritySchema } from './incidents';
 
@@ -42,32 +42,32 @@ export const ProblemSnapshotSchema = z.object({
   id: z.string(),
   number: z.string(),
   shortDescription: z.string(),
-  description: z.string().optional(),
-  category: z.string().optional(),
+  description: z.optional(z.string()),
+  category: z.optional(z.string()),
   impact: ImpactUrgencySchema,
   urgency: ImpactUrgencySchema,
   priority: PrioritySchema,
   /** The CI the problem is about: for a detected problem, the one its incidents share. */
-  configurationItem: z.string().optional(),
-  assignmentGroup: z.string().optional(),
-  assignee: z.string().optional(),
+  configurationItem: z.optional(z.string()),
+  assignmentGroup: z.optional(z.string()),
+  assignee: z.optional(z.string()),
   state: ProblemStateSchema,
   /** A known error has a documented root cause and workaround (kept as an invariant). */
   knownError: z.boolean(),
-  rootCause: z.string().optional(),
-  workaround: z.string().optional(),
-  resolutionCode: ProblemResolutionCodeSchema.optional(),
-  resolutionNotes: z.string().optional(),
+  rootCause: z.optional(z.string()),
+  workaround: z.optional(z.string()),
+  resolutionCode: z.optional(ProblemResolutionCodeSchema),
+  resolutionNotes: z.optional(z.string()),
   /** The problem kept in this one's place, when Duplicate. */
-  duplicateOf: z.string().optional(),
-  linkedIncidentCount: z.number().int().min(0),
+  duplicateOf: z.optional(z.string()),
+  linkedIncidentCount: z.int().check(z.minimum(0)),
   source: ProblemSourceSchema,
   openedBy: z.string(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  resolvedAt: z.iso.datetime().optional(),
-  closedAt: z.iso.datetime().optional(),
-  version: z.number().int().positive(),
+  resolvedAt: z.optional(z.iso.datetime()),
+  closedAt: z.optional(z.iso.datetime()),
+  version: z.int().check(z.positive()),
 });
 export type ProblemSnapshot = z.infer<typeof ProblemSnapshotSchema>;
 
@@ -76,7 +76,7 @@ export const ProblemIncidentLinkSchema = z.object({
   problemId: z.string(),
   incidentId: z.string(),
   /** The incident's CI when linked, so a problem's affected CIs need no incident reads. */
-  configurationItem: z.string().optional(),
+  configurationItem: z.optional(z.string()),
   linkedAt: z.iso.datetime(),
   linkedBy: z.string(),
 });

@@ -3,12 +3,12 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import type * as z from 'zod';
 import { type Principal, principalFromClaims } from '../auth';
 import { measureCapacity } from '../db/capacity';
 import { HttpError, NotFoundError } from '../errors';
 import { logger, metrics } from '../observability/powertools';
 import type { RequestContext } from '../request-context';
+import type * as z from '../zod';
 import { decodeCursor } from './cursor';
 import { problemResponse } from './problem';
 import { parseQuery } from './request';
@@ -103,7 +103,7 @@ export function pageOfResource<T>(
     page: { limit: number; cursor: string | null },
     principal: Principal,
   ) => Promise<{ items: T[]; cursor: string | null }>,
-  schema: z.ZodType,
+  schema: z.ZodMiniType,
 ): RouteHandler {
   return async (request) => {
     const id = resourceId(request);

@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
 import {
   PayloadTooLargeError,
   PreconditionFailedError,
@@ -8,6 +7,7 @@ import {
   ValidationError,
 } from '../errors';
 import { validationErrorFrom } from '../validation';
+import type { z } from '../zod';
 
 /** Request bodies are small JSON documents; anything larger is refused before parsing. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -22,7 +22,7 @@ function rawBody(event: APIGatewayProxyEventV2): string {
 }
 
 /** Parses and validates a JSON body; unknown fields are rejected by the (strict) schema. */
-export function parseJsonBody<S extends z.ZodType>(
+export function parseJsonBody<S extends z.ZodMiniType>(
   event: APIGatewayProxyEventV2,
   schema: S,
 ): z.output<S> {
@@ -47,7 +47,7 @@ export function parseJsonBody<S extends z.ZodType>(
   return result.data;
 }
 
-export function parseQuery<S extends z.ZodType>(
+export function parseQuery<S extends z.ZodMiniType>(
   event: APIGatewayProxyEventV2,
   schema: S,
 ): z.output<S> {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from '../zod';
 import { encodeCursor } from './cursor';
 import { etagFor } from './request';
 
@@ -23,7 +23,7 @@ export function json(
  */
 export function versioned(
   status: number,
-  schema: z.ZodType,
+  schema: z.ZodMiniType,
   resource: { id: string; version: number },
   headers: Record<string, string> = {},
 ): HttpResponse {
@@ -40,7 +40,7 @@ export function createdHeaders(location: string, replayed: boolean): Record<stri
 
 /** One page of a list, its next cursor bound to the query that produced it. */
 export function cursorPage(
-  schema: z.ZodType,
+  schema: z.ZodMiniType,
   page: { items: unknown[]; cursor: string | null },
   query: Record<string, unknown>,
 ): HttpResponse {

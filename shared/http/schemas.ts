@@ -1,36 +1,41 @@
-import * as z from 'zod';
 import { ActorSchema } from '../events/envelope';
 import { CommentVisibilitySchema, FieldChangeSchema } from '../events/incidents';
+import { wholeNumber } from '../validation';
+import * as z from '../zod';
 
 /**
  * Request and response pieces every area's API shares: bounded text and references, cursor
  * pages, comments and the audit history. Their OpenAPI components are shared too.
  */
-export const text = (max: number) => z.string().trim().min(1).max(max);
+export const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
 /** User, group and CI references: opaque ids from the identity provider or the CMDB. */
 export const reference = z
   .string()
-  .min(1)
-  .max(128)
-  .regex(/^[\w.@:/+-]+$/, 'expected an id of letters, digits and . @ : / + - _');
+  .check(
+    z.minLength(1),
+    z.maxLength(128),
+    z.regex(/^[\w.@:/+-]+$/, 'expected an id of letters, digits and . @ : / + - _'),
+  );
 
 const MAX_PAGE_SIZE = 100;
-export const pageSize = z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(25);
-export const cursor = z.string().max(2048).optional();
+export const pageSize = z._default(
+  z.coerce.number().check(wholeNumber, z.minimum(1), z.maximum(MAX_PAGE_SIZE)),
+  25,
+);
+export const cursor = z.optional(z.string().check(z.maxLength(2048)));
 
 export const PageQuerySchema = z.strictObject({ limit: pageSize, cursor });
 
-export const page = <T extends z.ZodType>(item: T, id: string) =>
+export const page = <T extends z.ZodMiniType>(item: T, id: string) =>
   z
     .object({
       items: z.array(item),
       nextCursor: z
-        .string()
-        .nullable()
-        .describe('Pass as `cursor` to get the next page; null on the last page'),
+        .nullable(z.string())
+        .check(z.describe('Pass as `cursor` to get the next page; null on the last page')),
     })
-    .meta({ id });
+    .check(z.meta({ id }));
 
 export const commentBody = text(10000);
 
@@ -42,16 +47,16 @@ export const CommentSchema = z
     body: z.string(),
     createdAt: z.iso.datetime(),
   })
-  .meta({ id: 'Comment' });
+  .check(z.meta({ id: 'Comment' }));
 export const CommentListSchema = page(CommentSchema, 'CommentList');
 
 export const HistoryEntrySchema = z
   .object({
-    version: z.number().int(),
+    version: z.int(),
     at: z.iso.datetime(),
     actor: ActorSchema,
     action: z.string(),
     changes: z.array(FieldChangeSchema),
   })
-  .meta({ id: 'HistoryEntry' });
+  .check(z.meta({ id: 'HistoryEntry' }));
 export const HistoryListSchema = page(HistoryEntrySchema, 'HistoryList');

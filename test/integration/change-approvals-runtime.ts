@@ -13,7 +13,6 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Service } from 'electrodb';
 import type { JWK } from 'jose';
-import type * as z from 'zod';
 import { changeApprovalEntity } from '../../functions/change/approval-entities';
 import type {
   ChangeApprovalsSchema,
@@ -25,6 +24,7 @@ import { loadSigningKey, mintToken, type TokenRole } from '../../local/keys';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import type { ChangeSnapshot } from '../../shared/events/changes';
 import type { EventContract, EventDetail } from '../../shared/events/envelope';
+import type * as z from '../../shared/zod';
 import { buildAppWithApprovals } from '../support/change-approvals-app';
 
 /**

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import type { Principal } from '../../../shared/auth';
 import { derivedId } from '../../../shared/domain/ids';
 import { isBlank } from '../../../shared/domain/values';
@@ -8,6 +7,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '../../../shared/errors';
+import * as z from '../../../shared/zod';
 import type {
   ApprovalDecisionRecord,
   ApprovalPath,
@@ -408,14 +408,16 @@ export const DelegationSchema = z
     from: z.iso.datetime(),
     to: z.iso.datetime(),
   })
-  .refine((delegation) => Date.parse(delegation.to) > Date.parse(delegation.from), {
-    message: 'must end after it starts',
-    path: ['to'],
-  })
-  .refine((delegation) => delegation.delegate !== delegation.delegator, {
-    message: 'cannot delegate to oneself',
-    path: ['delegate'],
-  });
+  .check(
+    z.refine((delegation) => Date.parse(delegation.to) > Date.parse(delegation.from), {
+      message: 'must end after it starts',
+      path: ['to'],
+    }),
+    z.refine((delegation) => delegation.delegate !== delegation.delegator, {
+      message: 'cannot delegate to oneself',
+      path: ['delegate'],
+    }),
+  );
 export type Delegation = z.infer<typeof DelegationSchema>;
 
 /** Whether `principalId` may vote for `approver` at `now`: themselves, or their delegate. */

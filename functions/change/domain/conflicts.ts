@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { isBlank } from '../../../shared/domain/values';
 import { ConflictError } from '../../../shared/errors';
+import * as z from '../../../shared/zod';
 import {
   type Change,
   type ChangeState,
@@ -20,22 +20,24 @@ import { type Interval, overlaps, type WeeklySchedule, withinSchedule } from './
 
 export const BlackoutScopeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('all') }),
-  z.object({ kind: z.literal('cis'), cis: z.array(z.string()).min(1) }),
+  z.object({ kind: z.literal('cis'), cis: z.array(z.string()).check(z.minLength(1)) }),
 ]);
 export type BlackoutScope = z.infer<typeof BlackoutScopeSchema>;
 
 export const BlackoutWindowSchema = z
   .object({
     id: z.string(),
-    name: z.string().min(1),
+    name: z.string().check(z.minLength(1)),
     start: z.iso.datetime(),
     end: z.iso.datetime(),
     scope: BlackoutScopeSchema,
   })
-  .refine((blackout) => Date.parse(blackout.end) > Date.parse(blackout.start), {
-    message: 'must end after it starts',
-    path: ['end'],
-  });
+  .check(
+    z.refine((blackout) => Date.parse(blackout.end) > Date.parse(blackout.start), {
+      message: 'must end after it starts',
+      path: ['end'],
+    }),
+  );
 export type BlackoutWindow = z.infer<typeof BlackoutWindowSchema>;
 
 /** A change holds its window from the moment it asks for authorization until it is done. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../shared/zod';
 import { type Change, isSuccessfulOutcome } from './model';
 import { contains } from './schedule';
 
@@ -10,19 +10,21 @@ export const ReleaseSchema = z
   .object({
     id: z.string(),
     number: z.string(),
-    name: z.string().min(1),
-    description: z.string().optional(),
+    name: z.string().check(z.minLength(1)),
+    description: z.optional(z.string()),
     targetStart: z.iso.datetime(),
     targetEnd: z.iso.datetime(),
     changeIds: z.array(z.string()),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
-    version: z.number().int().positive(),
+    version: z.int().check(z.positive()),
   })
-  .refine((release) => Date.parse(release.targetEnd) > Date.parse(release.targetStart), {
-    message: 'must end after it starts',
-    path: ['targetEnd'],
-  });
+  .check(
+    z.refine((release) => Date.parse(release.targetEnd) > Date.parse(release.targetStart), {
+      message: 'must end after it starts',
+      path: ['targetEnd'],
+    }),
+  );
 export type Release = z.infer<typeof ReleaseSchema>;
 
 export const ReleaseStates = [

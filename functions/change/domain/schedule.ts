@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../shared/zod';
 
 /**
  * Time windows: intervals between two instants, and recurring weekly slots in a time zone
@@ -10,12 +10,12 @@ export interface Interval {
   end: string;
 }
 
-export const IntervalSchema = z
-  .object({ start: z.iso.datetime(), end: z.iso.datetime() })
-  .refine((interval) => Date.parse(interval.end) > Date.parse(interval.start), {
+export const IntervalSchema = z.object({ start: z.iso.datetime(), end: z.iso.datetime() }).check(
+  z.refine((interval) => Date.parse(interval.end) > Date.parse(interval.start), {
     message: 'must end after it starts',
     path: ['end'],
-  });
+  }),
+);
 
 export function overlaps(a: Interval, b: Interval): boolean {
   return Date.parse(a.start) < Date.parse(b.end) && Date.parse(b.start) < Date.parse(a.end);
@@ -41,18 +41,20 @@ const TIME_OF_DAY = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 export const WeeklySlotSchema = z
   .object({
     day: z.enum(Weekdays),
-    start: z.string().regex(TIME_OF_DAY, 'must be HH:MM'),
-    end: z.string().regex(TIME_OF_DAY, 'must be HH:MM'),
+    start: z.string().check(z.regex(TIME_OF_DAY, 'must be HH:MM')),
+    end: z.string().check(z.regex(TIME_OF_DAY, 'must be HH:MM')),
   })
-  .refine((slot) => minutesOf(slot.end) > minutesOf(slot.start), {
-    message: 'must end after it starts, on the same day',
-    path: ['end'],
-  });
+  .check(
+    z.refine((slot) => minutesOf(slot.end) > minutesOf(slot.start), {
+      message: 'must end after it starts, on the same day',
+      path: ['end'],
+    }),
+  );
 export type WeeklySlot = z.infer<typeof WeeklySlotSchema>;
 
 export const WeeklyScheduleSchema = z.object({
   /** IANA time zone, e.g. `Europe/Paris`: slots follow its daylight-saving changes. */
-  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone'),
+  timeZone: z.string().check(z.refine(isTimeZone, 'must be an IANA time zone')),
   slots: z.array(WeeklySlotSchema),
 });
 export type WeeklySchedule = z.infer<typeof WeeklyScheduleSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../shared/zod';
 
 /**
  * A standard change template (`/change-templates`): a low-risk, proven procedure approved once,
@@ -8,18 +8,18 @@ import * as z from 'zod';
  */
 export const ChangeTemplateSchema = z.object({
   id: z.string(),
-  name: z.string().min(1),
-  shortDescription: z.string().min(1),
-  description: z.string().optional(),
-  category: z.string().optional(),
-  implementationPlan: z.string().min(1),
-  backoutPlan: z.string().min(1),
-  testPlan: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
+  shortDescription: z.string().check(z.minLength(1)),
+  description: z.optional(z.string()),
+  category: z.optional(z.string()),
+  implementationPlan: z.string().check(z.minLength(1)),
+  backoutPlan: z.string().check(z.minLength(1)),
+  testPlan: z.string().check(z.minLength(1)),
   /** The CIs a change from the template affects unless it names its own. */
   affectedCis: z.array(z.string()),
   active: z.boolean(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  version: z.number().int().positive(),
+  version: z.int().check(z.positive()),
 });
 export type ChangeTemplate = z.infer<typeof ChangeTemplateSchema>;

@@ -1,7 +1,7 @@
 import { v5 as uuidv5 } from 'uuid';
-import * as z from 'zod';
 import { ValidationError } from '../../../shared/errors';
 import { issuesFromZod } from '../../../shared/validation';
+import * as z from '../../../shared/zod';
 import { type CiClass, ciAttributeIssues } from './classes';
 import type { ConfigurationItem, Criticality, Environment, LifecycleState } from './model';
 import {
@@ -51,37 +51,43 @@ const LIFECYCLE_BY_STATUS: Readonly<Record<AwsConfigItemStatus, LifecycleState>>
   ResourceDeletedNotRecorded: 'retired',
 };
 
-const resourceTypeSchema = z.string().regex(/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/, {
-  error: 'expected a resource type like AWS::EC2::Instance',
-});
-const accountIdSchema = z.string().regex(/^\d{12}$/, { error: 'expected a 12-digit account id' });
-const arnSchema = z.string().startsWith('arn:', { error: "expected an ARN ('arn:...')" });
+const resourceTypeSchema = z.string().check(
+  z.regex(/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/, {
+    error: 'expected a resource type like AWS::EC2::Instance',
+  }),
+);
+const accountIdSchema = z
+  .string()
+  .check(z.regex(/^\d{12}$/, { error: 'expected a 12-digit account id' }));
+const arnSchema = z.string().check(z.startsWith('arn:', { error: "expected an ARN ('arn:...')" }));
 
 const AwsConfigRelationshipSchema = z.looseObject({
   resourceType: resourceTypeSchema,
-  resourceId: z.string().min(1).nullish(),
-  resourceName: z.string().nullish(),
-  relationshipName: z.string().min(1),
+  resourceId: z.nullish(z.string().check(z.minLength(1))),
+  resourceName: z.nullish(z.string()),
+  relationshipName: z.string().check(z.minLength(1)),
 });
 
 const AwsConfigItemShape = z.looseObject({
   configurationItemCaptureTime: z.iso.datetime({ offset: true }),
   configurationItemStatus: z.enum(AwsConfigItemStatuses),
   resourceType: resourceTypeSchema,
-  resourceId: z.string().min(1),
-  resourceName: z.string().nullish(),
-  ARN: arnSchema.nullish(),
-  awsRegion: z.string().regex(/^[a-z0-9-]+$/, { error: 'expected a region like eu-west-1' }),
+  resourceId: z.string().check(z.minLength(1)),
+  resourceName: z.nullish(z.string()),
+  ARN: z.nullish(arnSchema),
+  awsRegion: z
+    .string()
+    .check(z.regex(/^[a-z0-9-]+$/, { error: 'expected a region like eu-west-1' })),
   awsAccountId: accountIdSchema,
-  availabilityZone: z.string().nullish(),
-  tags: z
-    .union([
+  availabilityZone: z.nullish(z.string()),
+  tags: z.nullish(
+    z.union([
       z.record(z.string(), z.string()),
       z.array(z.object({ key: z.string(), value: z.string() })),
-    ])
-    .nullish(),
-  relationships: z.array(AwsConfigRelationshipSchema).nullish(),
-  configuration: z.union([z.record(z.string(), z.unknown()), z.string()]).nullish(),
+    ]),
+  ),
+  relationships: z.nullish(z.array(AwsConfigRelationshipSchema)),
+  configuration: z.nullish(z.union([z.record(z.string(), z.unknown()), z.string()])),
 });
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -106,7 +112,10 @@ function withNotificationSpelling(document: unknown): unknown {
   };
 }
 
-export const AwsConfigItemSchema = z.preprocess(withNotificationSpelling, AwsConfigItemShape);
+export const AwsConfigItemSchema = z.pipe(
+  z.transform(withNotificationSpelling),
+  AwsConfigItemShape,
+);
 export type AwsConfigItem = z.infer<typeof AwsConfigItemShape>;
 
 type Configuration = Record<string, unknown>;

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { type FieldIssue, ValidationError } from '../../../shared/errors';
 import { issuesFromZod } from '../../../shared/validation';
+import * as z from '../../../shared/zod';
 
 /**
  * The CI classes and the free attributes each accepts, as data. Attribute objects are strict:
@@ -8,31 +8,36 @@ import { issuesFromZod } from '../../../shared/validation';
  * also accepts the cloud identity of the resource (for CIs imported from AWS Config) and tags.
  */
 // No transforms: a valid value is stored exactly as given, so validating is idempotent.
-const text = (max = 200) => z.string().max(max).regex(/\S/, { error: 'must not be blank' });
+const text = (max = 200) =>
+  z.string().check(z.maxLength(max), z.regex(/\S/, { error: 'must not be blank' }));
 const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: 'expected an IPv4 or IPv6 address' });
-const port = z.int().min(1).max(65_535);
-const positive = z.number().positive();
+const port = z.int().check(z.minimum(1), z.maximum(65_535));
+const positive = z.number().check(z.positive());
 const MAX_TAGS = 100;
 
 const tags = z
-  .record(z.string().min(1).max(128), z.string().max(256))
-  .refine((value) => Object.keys(value).length <= MAX_TAGS, `at most ${MAX_TAGS} tags`);
+  .record(z.string().check(z.minLength(1), z.maxLength(128)), z.string().check(z.maxLength(256)))
+  .check(z.refine((value) => Object.keys(value).length <= MAX_TAGS, `at most ${MAX_TAGS} tags`));
 
 // Where a cloud resource lives: required for `cloud_resource`, optional for the other classes.
-const resourceType = z.string().regex(/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/, {
-  error: 'expected a resource type like AWS::EC2::Instance',
-});
-const region = z.string().regex(/^[a-z0-9-]+$/, { error: 'expected a region like eu-west-1' });
+const resourceType = z.string().check(
+  z.regex(/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/, {
+    error: 'expected a resource type like AWS::EC2::Instance',
+  }),
+);
+const region = z
+  .string()
+  .check(z.regex(/^[a-z0-9-]+$/, { error: 'expected a region like eu-west-1' }));
 const accountId = text(64);
 
 const commonAttributes = {
-  arn: z.string().startsWith('arn:').max(2048).optional(),
-  resourceType: resourceType.optional(),
-  resourceId: text(1024).optional(),
-  region: region.optional(),
-  accountId: accountId.optional(),
-  availabilityZone: text(64).optional(),
-  tags: tags.optional(),
+  arn: z.optional(z.string().check(z.startsWith('arn:'), z.maxLength(2048))),
+  resourceType: z.optional(resourceType),
+  resourceId: z.optional(text(1024)),
+  region: z.optional(region),
+  accountId: z.optional(accountId),
+  availabilityZone: z.optional(text(64)),
+  tags: z.optional(tags),
 };
 
 function attributesOf<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
@@ -44,71 +49,68 @@ export const CI_CLASSES = {
     label: 'Service',
     kind: 'service',
     attributes: attributesOf({
-      serviceType: z.enum(['business', 'technical']).optional(),
-      serviceLevel: text(100).optional(),
-      supportHours: text(100).optional(),
-      url: z.httpUrl().optional(),
+      serviceType: z.optional(z.enum(['business', 'technical'])),
+      serviceLevel: z.optional(text(100)),
+      supportHours: z.optional(text(100)),
+      url: z.optional(z.httpUrl()),
     }),
   },
   application: {
     label: 'Application',
     kind: 'ci',
     attributes: attributesOf({
-      version: text(100).optional(),
-      vendor: text().optional(),
-      runtime: text(100).optional(),
-      url: z.httpUrl().optional(),
-      repository: z.url().optional(),
+      version: z.optional(text(100)),
+      vendor: z.optional(text()),
+      runtime: z.optional(text(100)),
+      url: z.optional(z.httpUrl()),
+      repository: z.optional(z.url()),
     }),
   },
   database: {
     label: 'Database',
     kind: 'ci',
     attributes: attributesOf({
-      engine: text(100).optional(),
-      version: text(100).optional(),
-      endpoint: z.hostname().optional(),
-      port: port.optional(),
-      instanceClass: text(100).optional(),
-      storageGb: positive.optional(),
+      engine: z.optional(text(100)),
+      version: z.optional(text(100)),
+      endpoint: z.optional(z.hostname()),
+      port: z.optional(port),
+      instanceClass: z.optional(text(100)),
+      storageGb: z.optional(positive),
     }),
   },
   server: {
     label: 'Server',
     kind: 'ci',
     attributes: attributesOf({
-      hostname: z.hostname().optional(),
-      ipAddresses: z.array(ipAddress).max(64).optional(),
-      os: text(100).optional(),
-      osVersion: text(100).optional(),
-      cpuCount: z.int().positive().optional(),
-      memoryGb: positive.optional(),
-      instanceType: text(100).optional(),
-      virtual: z.boolean().optional(),
+      hostname: z.optional(z.hostname()),
+      ipAddresses: z.optional(z.array(ipAddress).check(z.maxLength(64))),
+      os: z.optional(text(100)),
+      osVersion: z.optional(text(100)),
+      cpuCount: z.optional(z.int().check(z.positive())),
+      memoryGb: z.optional(positive),
+      instanceType: z.optional(text(100)),
+      virtual: z.optional(z.boolean()),
     }),
   },
   network_device: {
     label: 'Network device',
     kind: 'ci',
     attributes: attributesOf({
-      deviceType: z
-        .enum(['router', 'switch', 'firewall', 'gateway', 'access_point', 'vpn', 'other'])
-        .optional(),
-      managementIp: ipAddress.optional(),
-      vendor: text().optional(),
-      model: text().optional(),
-      firmwareVersion: text(100).optional(),
+      deviceType: z.optional(
+        z.enum(['router', 'switch', 'firewall', 'gateway', 'access_point', 'vpn', 'other']),
+      ),
+      managementIp: z.optional(ipAddress),
+      vendor: z.optional(text()),
+      model: z.optional(text()),
+      firmwareVersion: z.optional(text(100)),
     }),
   },
   network: {
     label: 'Network (VPC, subnet, VLAN)',
     kind: 'ci',
     attributes: attributesOf({
-      cidrBlocks: z
-        .array(z.union([z.cidrv4(), z.cidrv6()]))
-        .max(64)
-        .optional(),
-      vlanId: z.int().min(1).max(4094).optional(),
+      cidrBlocks: z.optional(z.array(z.union([z.cidrv4(), z.cidrv6()])).check(z.maxLength(64))),
+      vlanId: z.optional(z.int().check(z.minimum(1), z.maximum(4094))),
     }),
   },
   cloud_resource: {
@@ -124,42 +126,39 @@ export const CI_CLASSES = {
     label: 'Container workload',
     kind: 'ci',
     attributes: attributesOf({
-      image: text(512).optional(),
-      imageDigest: z
-        .string()
-        .regex(/^sha256:[a-f0-9]{64}$/)
-        .optional(),
-      orchestrator: z.enum(['kubernetes', 'ecs', 'nomad', 'docker', 'other']).optional(),
-      clusterName: text().optional(),
-      namespace: text(100).optional(),
+      image: z.optional(text(512)),
+      imageDigest: z.optional(z.string().check(z.regex(/^sha256:[a-f0-9]{64}$/))),
+      orchestrator: z.optional(z.enum(['kubernetes', 'ecs', 'nomad', 'docker', 'other'])),
+      clusterName: z.optional(text()),
+      namespace: z.optional(text(100)),
     }),
   },
   storage: {
     label: 'Storage',
     kind: 'ci',
     attributes: attributesOf({
-      storageType: z.enum(['block', 'file', 'object', 'backup']).optional(),
-      capacityGb: positive.optional(),
-      encrypted: z.boolean().optional(),
+      storageType: z.optional(z.enum(['block', 'file', 'object', 'backup'])),
+      capacityGb: z.optional(positive),
+      encrypted: z.optional(z.boolean()),
     }),
   },
   load_balancer: {
     label: 'Load balancer',
     kind: 'ci',
     attributes: attributesOf({
-      lbType: z.enum(['application', 'network', 'classic', 'gateway', 'other']).optional(),
-      scheme: z.enum(['internal', 'internet-facing']).optional(),
-      dnsName: z.hostname().optional(),
-      listenerPorts: z.array(port).max(64).optional(),
+      lbType: z.optional(z.enum(['application', 'network', 'classic', 'gateway', 'other'])),
+      scheme: z.optional(z.enum(['internal', 'internet-facing'])),
+      dnsName: z.optional(z.hostname()),
+      listenerPorts: z.optional(z.array(port).check(z.maxLength(64))),
     }),
   },
   queue: {
     label: 'Queue, topic or stream',
     kind: 'ci',
     attributes: attributesOf({
-      queueType: z.enum(['queue', 'topic', 'stream']).optional(),
-      fifo: z.boolean().optional(),
-      url: z.httpUrl().optional(),
+      queueType: z.optional(z.enum(['queue', 'topic', 'stream'])),
+      fifo: z.optional(z.boolean()),
+      url: z.optional(z.httpUrl()),
     }),
   },
   cluster: {
@@ -167,12 +166,12 @@ export const CI_CLASSES = {
     kind: 'ci',
     attributes: attributesOf({
       // Up while at least this many members are up; without it no redundancy is assumed.
-      minimumUp: z.int().min(1).optional(),
+      minimumUp: z.optional(z.int().check(z.minimum(1))),
     }),
   },
 } as const satisfies Record<
   string,
-  { label: string; kind: 'ci' | 'service'; attributes: z.ZodType<Record<string, unknown>> }
+  { label: string; kind: 'ci' | 'service'; attributes: z.ZodMiniType<Record<string, unknown>> }
 >;
 
 export type CiClass = keyof typeof CI_CLASSES;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import { InvalidTransitionError } from '../../../shared/errors';
+import * as z from '../../../shared/zod';
 import { CI_CLASSES, CiClassSchema } from './classes';
 
 /** 1 Critical .. 4 Low: how much the business suffers when the CI fails. */
@@ -58,21 +58,23 @@ export function assertLifecycleTransition(from: LifecycleState, to: LifecycleSta
  */
 export const ConfigurationItemSchema = z
   .object({
-    id: z.string().min(1).max(100),
+    id: z.string().check(z.minLength(1), z.maxLength(100)),
     ciClass: CiClassSchema,
-    name: z.string().max(255).regex(/\S/, { error: 'must not be blank' }),
-    ownerGroup: z.string().min(1).max(100).optional(),
+    name: z.string().check(z.maxLength(255), z.regex(/\S/, { error: 'must not be blank' })),
+    ownerGroup: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
     criticality: CriticalitySchema,
     environment: EnvironmentSchema,
     lifecycleState: LifecycleStateSchema,
     attributes: z.record(z.string(), z.unknown()),
   })
-  .superRefine((ci, ctx) => {
-    const result = CI_CLASSES[ci.ciClass].attributes.safeParse(ci.attributes);
-    for (const issue of result.error?.issues ?? []) {
-      ctx.addIssue({ ...issue, path: ['attributes', ...issue.path] });
-    }
-  });
+  .check(
+    z.superRefine((ci, ctx) => {
+      const result = CI_CLASSES[ci.ciClass].attributes.safeParse(ci.attributes);
+      for (const issue of result.error?.issues ?? []) {
+        ctx.addIssue({ ...issue, path: ['attributes', ...issue.path] });
+      }
+    }),
+  );
 export type ConfigurationItem = z.infer<typeof ConfigurationItemSchema>;
 
 /** Objects with sorted keys, so equal values serialize identically whatever their key order. */

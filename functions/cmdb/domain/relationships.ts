@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   type ForwardRelationshipType,
   forwardTypeOf,
@@ -7,14 +6,15 @@ import {
   RelationshipTypeSchema,
 } from '../../../shared/domain/ci-relationships';
 import { type FieldIssue, ValidationError } from '../../../shared/errors';
+import * as z from '../../../shared/zod';
 import type { CiClass } from './classes';
 import type { ConfigurationItem } from './model';
 
 export * from '../../../shared/domain/ci-relationships';
 export const CiRelationshipSchema = z.object({
-  source: z.string().min(1),
+  source: z.string().check(z.minLength(1)),
   type: RelationshipTypeSchema,
-  target: z.string().min(1),
+  target: z.string().check(z.minLength(1)),
 });
 export type CiRelationship = z.infer<typeof CiRelationshipSchema>;
 export type CanonicalRelationship = CiRelationship & { type: ForwardRelationshipType };

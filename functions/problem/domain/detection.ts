@@ -34,19 +34,20 @@
  * depend on each other), which scope an incident's group is found in depends on that
  * incident's CI; the links then go to whichever problem holds the group's incidents first.
  */
-import * as z from 'zod';
+
 import { derivedId } from '../../../shared/domain/ids';
 import { IncidentSnapshotSchema } from '../../../shared/events/incidents';
+import * as z from '../../../shared/zod';
 import { isActive, type ProblemState } from './model';
 
 const MS_PER_HOUR = 3_600_000;
 
 export const DetectionPolicySchema = z.object({
   /** Incidents within the window that make a burst. */
-  threshold: z.number().int().min(2).default(3),
-  windowHours: z.number().positive().default(24),
+  threshold: z._default(z.int().check(z.minimum(2)), 3),
+  windowHours: z._default(z.number().check(z.positive()), 24),
   /** How many dependency hops upstream a shared CI may be. */
-  maxDepth: z.number().int().min(0).max(10).default(3),
+  maxDepth: z._default(z.int().check(z.minimum(0), z.maximum(10)), 3),
 });
 export type DetectionPolicy = z.infer<typeof DetectionPolicySchema>;
 export const DEFAULT_DETECTION_POLICY: DetectionPolicy = Object.freeze(
@@ -54,7 +55,7 @@ export const DEFAULT_DETECTION_POLICY: DetectionPolicy = Object.freeze(
 );
 
 /** What detection reads of an incident, from its event or the read model. */
-export const ObservedIncidentSchema = IncidentSnapshotSchema.pick({
+export const ObservedIncidentSchema = z.pick(IncidentSnapshotSchema, {
   id: true,
   configurationItem: true,
   state: true,

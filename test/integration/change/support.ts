@@ -1,5 +1,4 @@
 import { Service } from 'electrodb';
-import type * as z from 'zod';
 import { createTemplate } from '../../../functions/change/catalog';
 import type { Change, ChangeModel, Interval } from '../../../functions/change/domain';
 import { getChange } from '../../../functions/change/repository';
@@ -10,6 +9,7 @@ import { documentClient } from '../../../shared/db/client';
 import { outboxEntity } from '../../../shared/db/entities';
 import { CHANGE_AGGREGATE } from '../../../shared/events/changes';
 import { type EventContract, eventIdFor } from '../../../shared/events/envelope';
+import type * as z from '../../../shared/zod';
 import { admin, agent, ctx } from '../incident/support';
 
 export { admin, agent, ctx, requesterPrincipal } from '../incident/support';

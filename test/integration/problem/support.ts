@@ -1,5 +1,4 @@
 import { Service } from 'electrodb';
-import type * as z from 'zod';
 import { createIncident, transitionIncident } from '../../../functions/incident/use-cases';
 import type { NewProblemInput, Problem } from '../../../functions/problem/domain';
 import { getProblem } from '../../../functions/problem/repository';
@@ -9,6 +8,7 @@ import { documentClient } from '../../../shared/db/client';
 import { outboxEntity } from '../../../shared/db/entities';
 import { type EventContract, eventIdFor } from '../../../shared/events/envelope';
 import { PROBLEM_AGGREGATE } from '../../../shared/events/problems';
+import type * as z from '../../../shared/zod';
 import { ctx } from '../incident/support';
 
 export { aConfigurationItem, admin, agent, ctx, requesterPrincipal } from '../incident/support';

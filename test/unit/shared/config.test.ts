@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
 import { ConfigurationError, readConfig } from '../../../shared/config';
+import { wholeNumber } from '../../../shared/validation';
+import * as z from '../../../shared/zod';
 
 const schema = z.object({
-  TABLE_NAME: z.string().min(1),
-  LIMIT: z.coerce.number().int().default(5),
+  TABLE_NAME: z.string().check(z.minLength(1)),
+  LIMIT: z._default(z.coerce.number().check(wholeNumber), 5),
 });
 
 describe('readConfig', () => {

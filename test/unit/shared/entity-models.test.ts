@@ -1,4 +1,5 @@
-import { Entity } from 'electrodb';
+import { createRequire } from 'node:module';
+import { Entity, Service } from 'electrodb';
 import { describe, expect, it } from 'vitest';
 import * as changeApprovalEntities from '../../../functions/change/approval-entities';
 import * as changeEntities from '../../../functions/change/entities';
@@ -10,6 +11,16 @@ import * as sharedEntities from '../../../shared/db/entities';
 import * as incidentReferences from '../../../shared/db/incident-reference';
 import * as problemLinks from '../../../shared/db/problem-links';
 import * as problemReferences from '../../../shared/db/problem-reference';
+
+const require = createRequire(import.meta.url);
+const { Validator: AcceptAllValidator } =
+  require('../../../infra/bundling/jsonschema-accept-all.cjs') as {
+    Validator: new () => { validate(value: unknown): { errors: unknown[] } };
+  };
+// ElectroDB's own check (with the real jsonschema), which sorts models from instances.
+const { testModel } = require('electrodb/src/validations.js') as {
+  testModel(value: unknown): [boolean, string];
+};
 
 /**
  * The deployed bundles skip ElectroDB's model validation (infra/bundling/jsonschema-accept-all.cjs),
@@ -41,6 +52,22 @@ describe('entity models', () => {
   it.each(entities)('%s passes ElectroDB’s model validation', (_name, entity) => {
     expect(() => new Entity(entity.schema)).not.toThrow();
   });
+
+  it.each(entities)(
+    '%s and its model are told apart by the bundles’ stand-in validator as by the real one',
+    (_name, entity) => {
+      const standIn = new AcceptAllValidator();
+      const service = new Service({ entity: entity as never }, { table: 't' });
+      for (const [value, isModel] of [
+        [entity.schema, true],
+        [entity, false],
+        [service, false],
+      ] as const) {
+        expect(testModel(value)[0]).toBe(isModel);
+        expect(standIn.validate(value).errors.length === 0).toBe(isModel);
+      }
+    },
+  );
 
   it('are checked by the real validator here, which rejects a broken model', () => {
     const [, entity] = entities[0] ?? [];

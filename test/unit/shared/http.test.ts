@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
 import {
   InvalidTransitionError,
   PayloadTooLargeError,
@@ -18,11 +17,12 @@ import {
   parseQuery,
   requireIfMatch,
 } from '../../../shared/http/request';
+import * as z from '../../../shared/zod';
 
 const event = (overrides: Partial<APIGatewayProxyEventV2>): APIGatewayProxyEventV2 =>
   ({ headers: { 'content-type': 'application/json' }, ...overrides }) as APIGatewayProxyEventV2;
 
-const Body = z.strictObject({ name: z.string().min(1), size: z.number().int().optional() });
+const Body = z.strictObject({ name: z.string().check(z.minLength(1)), size: z.optional(z.int()) });
 
 describe('parseJsonBody', () => {
   it('parses a valid body, also base64-encoded', () => {
@@ -77,7 +77,7 @@ describe('parseJsonBody', () => {
 
 describe('parseQuery', () => {
   it('prefixes query fields in errors', () => {
-    const Query = z.strictObject({ limit: z.coerce.number().max(10) });
+    const Query = z.strictObject({ limit: z.coerce.number().check(z.maximum(10)) });
     expect(() => parseQuery(event({ queryStringParameters: { limit: '11' } }), Query)).toThrow(
       /query\.limit/,
     );
