@@ -105,6 +105,11 @@ describe('weekly schedules', () => {
 
   it.each([
     [{ timeZone: 'Mars/Olympus', slots: [] }, false],
+    [{ timeZone: 'Europe/Paris', slots: [] }, true],
+    [{ timeZone: 'Etc/UTC', slots: [] }, true],
+    // Two names of one zone, of which the runtime's list holds one.
+    [{ timeZone: 'Asia/Calcutta', slots: [] }, true],
+    [{ timeZone: 'Asia/Kolkata', slots: [] }, true],
     [{ timeZone: 'UTC', slots: [{ day: 'mon', start: '10:00', end: '10:00' }] }, false],
     [{ timeZone: 'UTC', slots: [{ day: 'mon', start: '9:00', end: '10:00' }] }, false],
     [{ timeZone: 'UTC', slots: [{ day: 'monday', start: '09:00', end: '10:00' }] }, false],
