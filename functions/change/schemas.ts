@@ -5,7 +5,15 @@ import {
   ChangeStateSchema,
   ConflictSchema,
 } from '../../shared/events/changes';
-import { commentBody, cursor, page, pageSize, reference, text } from '../../shared/http/schemas';
+import {
+  changesSomething,
+  commentBody,
+  cursor,
+  page,
+  pageSize,
+  reference,
+  text,
+} from '../../shared/http/schemas';
 import * as z from '../../shared/zod';
 import {
   BlackoutScopeSchema,
@@ -103,9 +111,7 @@ export const PatchChangeRequestSchema = z
     linkedIncidents: z.optional(incidents),
   })
   .check(
-    z.refine((patch) => Object.keys(patch).length > 0, {
-      message: 'expected at least one field to change',
-    }),
+    changesSomething,
     z.meta({
       id: 'PatchChangeRequest',
       description:
@@ -252,12 +258,7 @@ export const PatchTemplateRequestSchema = z
     affectedCis: z.optional(templateFields.affectedCis),
     active: z.optional(templateFields.active),
   })
-  .check(
-    z.refine((patch) => Object.keys(patch).length > 0, {
-      message: 'expected at least one field to change',
-    }),
-    z.meta({ id: 'PatchChangeTemplateRequest' }),
-  );
+  .check(changesSomething, z.meta({ id: 'PatchChangeTemplateRequest' }));
 
 export const ListTemplatesQuerySchema = z
   .strictObject({
@@ -345,9 +346,7 @@ export const PatchReleaseRequestSchema = z
     targetEnd: z.optional(instant),
   })
   .check(
-    z.refine((patch) => Object.keys(patch).length > 0, {
-      message: 'expected at least one field to change',
-    }),
+    changesSomething,
     z.meta({
       id: 'PatchReleaseRequest',
       description: 'Fields to change; null clears the description.',

@@ -1,5 +1,5 @@
 import { CiSnapshotSchema } from '../../shared/events/cmdb';
-import { pageSize } from '../../shared/http/schemas';
+import { changesSomething, pageSize } from '../../shared/http/schemas';
 import { wholeNumber } from '../../shared/validation';
 import * as z from '../../shared/zod';
 import {
@@ -65,9 +65,7 @@ export const PatchCiRequestSchema = z
     attributes: z.optional(attributes).check(z.describe('Replaces all attributes')),
   })
   .check(
-    z.refine((patch) => Object.keys(patch).length > 0, {
-      message: 'expected at least one field to change',
-    }),
+    changesSomething,
     z.meta({ id: 'PatchCiRequest', description: 'Fields to change; null clears the owner group.' }),
   );
 

@@ -2,13 +2,22 @@ import {
   ChannelSchema,
   CommentVisibilitySchema,
   HoldReasonSchema,
-  ImpactUrgencySchema,
   IncidentSnapshotSchema,
   IncidentStateSchema,
   PrioritySchema,
   ResolutionCodeSchema,
 } from '../../shared/events/incidents';
-import { commentBody, cursor, page, pageSize, reference, text } from '../../shared/http/schemas';
+import {
+  changesSomething,
+  commentBody,
+  cursor,
+  page,
+  pageSize,
+  reference,
+  text,
+  ticketCreateFields,
+  ticketPatchFields,
+} from '../../shared/http/schemas';
 import * as z from '../../shared/zod';
 
 /**
@@ -20,15 +29,8 @@ export const IncidentSchema = IncidentSnapshotSchema.check(z.meta({ id: 'Inciden
 
 export const CreateIncidentRequestSchema = z
   .strictObject({
-    shortDescription: text(160),
-    description: z.optional(text(4000)),
+    ...ticketCreateFields,
     caller: z.optional(reference),
-    category: z.optional(text(80)),
-    impact: z.optional(ImpactUrgencySchema),
-    urgency: z.optional(ImpactUrgencySchema),
-    configurationItem: z.optional(reference),
-    assignmentGroup: z.optional(reference),
-    assignee: z.optional(reference),
     channel: z.optional(ChannelSchema),
     parentId: z.optional(reference),
   })
@@ -36,24 +38,15 @@ export const CreateIncidentRequestSchema = z
 
 export const PatchIncidentRequestSchema = z
   .strictObject({
-    shortDescription: z.optional(text(160)),
-    description: z.optional(z.nullable(text(4000))),
+    ...ticketPatchFields,
     caller: z.optional(reference),
-    category: z.optional(z.nullable(text(80))),
-    impact: z.optional(ImpactUrgencySchema),
-    urgency: z.optional(ImpactUrgencySchema),
-    configurationItem: z.optional(z.nullable(reference)),
-    assignmentGroup: z.optional(z.nullable(reference)),
-    assignee: z.optional(z.nullable(reference)),
     channel: z.optional(ChannelSchema),
     parentId: z
       .optional(z.nullable(reference))
       .check(z.describe('Make this incident a child of another (id or number); null detaches it')),
   })
   .check(
-    z.refine((patch) => Object.keys(patch).length > 0, {
-      message: 'expected at least one field to change',
-    }),
+    changesSomething,
     z.meta({
       id: 'PatchIncidentRequest',
       description: 'Fields to change; null clears an optional field.',

@@ -1,10 +1,20 @@
-import { ImpactUrgencySchema, PrioritySchema } from '../../shared/events/incidents';
+import { PrioritySchema } from '../../shared/events/incidents';
 import {
   ProblemResolutionCodeSchema,
   ProblemSnapshotSchema,
   ProblemStateSchema,
 } from '../../shared/events/problems';
-import { commentBody, cursor, page, pageSize, reference, text } from '../../shared/http/schemas';
+import {
+  changesSomething,
+  commentBody,
+  cursor,
+  page,
+  pageSize,
+  reference,
+  text,
+  ticketCreateFields,
+  ticketPatchFields,
+} from '../../shared/http/schemas';
 import * as z from '../../shared/zod';
 
 /**
@@ -24,14 +34,7 @@ const knownErrorFields = {
 
 export const CreateProblemRequestSchema = z
   .strictObject({
-    shortDescription: text(160),
-    description: z.optional(text(4000)),
-    category: z.optional(text(80)),
-    impact: z.optional(ImpactUrgencySchema),
-    urgency: z.optional(ImpactUrgencySchema),
-    configurationItem: z.optional(reference),
-    assignmentGroup: z.optional(reference),
-    assignee: z.optional(reference),
+    ...ticketCreateFields,
     knownError: z.optional(knownErrorFields.knownError),
     rootCause: z.optional(knownErrorFields.rootCause),
     workaround: z.optional(knownErrorFields.workaround),
@@ -40,22 +43,13 @@ export const CreateProblemRequestSchema = z
 
 export const PatchProblemRequestSchema = z
   .strictObject({
-    shortDescription: z.optional(text(160)),
-    description: z.optional(z.nullable(text(4000))),
-    category: z.optional(z.nullable(text(80))),
-    impact: z.optional(ImpactUrgencySchema),
-    urgency: z.optional(ImpactUrgencySchema),
-    configurationItem: z.optional(z.nullable(reference)),
-    assignmentGroup: z.optional(z.nullable(reference)),
-    assignee: z.optional(z.nullable(reference)),
+    ...ticketPatchFields,
     knownError: z.optional(knownErrorFields.knownError),
     rootCause: z.optional(z.nullable(knownErrorFields.rootCause)),
     workaround: z.optional(z.nullable(knownErrorFields.workaround)),
   })
   .check(
-    z.refine((patch) => Object.keys(patch).length > 0, {
-      message: 'expected at least one field to change',
-    }),
+    changesSomething,
     z.meta({
       id: 'PatchProblemRequest',
       description: 'Fields to change; null clears an optional field.',

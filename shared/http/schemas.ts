@@ -1,5 +1,9 @@
 import { ActorSchema } from '../events/envelope';
-import { CommentVisibilitySchema, FieldChangeSchema } from '../events/incidents';
+import {
+  CommentVisibilitySchema,
+  FieldChangeSchema,
+  ImpactUrgencySchema,
+} from '../events/incidents';
 import { wholeNumber } from '../validation';
 import * as z from '../zod';
 
@@ -26,6 +30,35 @@ export const pageSize = z._default(
 export const cursor = z.optional(z.string().check(z.maxLength(2048)));
 
 export const PageQuerySchema = z.strictObject({ limit: pageSize, cursor });
+
+/** The fields incidents and problems both take in a create request. */
+export const ticketCreateFields = {
+  shortDescription: text(160),
+  description: z.optional(text(4000)),
+  category: z.optional(text(80)),
+  impact: z.optional(ImpactUrgencySchema),
+  urgency: z.optional(ImpactUrgencySchema),
+  configurationItem: z.optional(reference),
+  assignmentGroup: z.optional(reference),
+  assignee: z.optional(reference),
+};
+
+/** The same fields in a patch: each optional, and null clears those a ticket may lack. */
+export const ticketPatchFields = {
+  shortDescription: z.optional(text(160)),
+  description: z.optional(z.nullable(text(4000))),
+  category: z.optional(z.nullable(text(80))),
+  impact: z.optional(ImpactUrgencySchema),
+  urgency: z.optional(ImpactUrgencySchema),
+  configurationItem: z.optional(z.nullable(reference)),
+  assignmentGroup: z.optional(z.nullable(reference)),
+  assignee: z.optional(z.nullable(reference)),
+};
+
+/** The check of every PATCH body: an empty patch is a client's mistake, not a no-op. */
+export const changesSomething = z.refine<object>((patch) => Object.keys(patch).length > 0, {
+  message: 'expected at least one field to change',
+});
 
 export const page = <T extends z.ZodMiniType>(item: T, id: string) =>
   z
