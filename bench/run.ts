@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { LOCAL_AWS } from '../local/dynamodb';
 import { loadSigningKey, mintToken } from '../local/keys';
 import { startLocalRuntime } from '../local/runtime';
+import { type LocalWiring, readWiring, synthesize } from '../local/template';
 import { CONSUMED_CAPACITY_HEADER } from '../shared/http/handler';
 import { percentile } from './stats';
 
@@ -33,12 +34,26 @@ function median(values: number[]): number {
 
 const verdict = (ok: boolean) => (ok ? 'ok' : 'OVER TARGET');
 
+/** The AWS SDK packages a bundle imports, as one module that imports just them. */
+function sdkImportsOf(bundle: string): string {
+  const packages = [...new Set(readFileSync(bundle, 'utf8').match(/@aws-sdk\/[a-z0-9-]+/g))];
+  const source = packages.map((name) => `import '${name}';`).join('');
+  return `data:text/javascript,${encodeURIComponent(source)}`;
+}
+
 /**
- * Imports `url` in a fresh process, as a cold start does, and reports how long it took. As in
- * Lambda, the AWS SDK comes from the runtime, not the bundle (see the hook).
+ * Imports the bundle in a fresh process, as a cold start does, in two steps: first the AWS SDK
+ * packages it imports (the Lambda runtime provides them, see the hook: the same for every
+ * bundle), then the bundle itself, whose time is its own share.
  */
-function importMilliseconds(url: string, environment: Record<string, string>): number {
-  const script = `const t = performance.now(); await import(${JSON.stringify(url)}); console.log(performance.now() - t);`;
+function importOnce(bundle: string, environment: Record<string, string>) {
+  const script = [
+    'const start = performance.now();',
+    `await import(${JSON.stringify(sdkImportsOf(bundle))});`,
+    'const sdkLoaded = performance.now();',
+    `await import(${JSON.stringify(pathToFileURL(bundle).href)});`,
+    'console.log(JSON.stringify({ sdk: sdkLoaded - start, own: performance.now() - sdkLoaded }));',
+  ].join('\n');
   const runtimeModules = join(import.meta.dirname, '..', 'local', 'lambda-runtime-modules.mjs');
   const result = spawnSync(
     process.execPath,
@@ -54,34 +69,17 @@ function importMilliseconds(url: string, environment: Record<string, string>): n
       encoding: 'utf8',
     },
   );
-  if (result.status !== 0) throw new Error(`importing ${url} failed: ${result.stderr}`);
-  return Number(result.stdout.trim());
+  if (result.status !== 0) throw new Error(`importing ${bundle} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as { sdk: number; own: number };
 }
 
-/** The AWS SDK packages a bundle imports, as one module that imports just them. */
-function sdkImportsOf(bundle: string): string {
-  const packages = [...new Set(readFileSync(bundle, 'utf8').match(/@aws-sdk\/[a-z0-9-]+/g))];
-  const source = packages.map((name) => `import '${name}';`).join('');
-  return `data:text/javascript,${encodeURIComponent(source)}`;
-}
-
-/**
- * The bundle's import time in all, the share of the AWS SDK packages it imports (the Lambda
- * runtime provides them: the same whatever the bundle does), and its own share. The SDK alone
- * and the bundle are imported in turns, and the own share is the median of the differences,
- * so that the machine's drift between runs cancels out.
- */
+/** Median import times of a bundle over IMPORT_RUNS fresh processes: in all, SDK, own. */
 function importTimes(bundle: string, environment: Record<string, string>) {
-  const sdkOnly = sdkImportsOf(bundle);
-  const runs = Array.from({ length: IMPORT_RUNS }, () => {
-    const sdk = importMilliseconds(sdkOnly, {});
-    const all = importMilliseconds(pathToFileURL(bundle).href, environment);
-    return { sdk, all };
-  });
+  const runs = Array.from({ length: IMPORT_RUNS }, () => importOnce(bundle, environment));
   return {
-    all: median(runs.map((run) => run.all)),
+    all: median(runs.map((run) => run.sdk + run.own)),
     sdk: median(runs.map((run) => run.sdk)),
-    own: Math.max(0, median(runs.map((run) => run.all - run.sdk))),
+    own: median(runs.map((run) => run.own)),
   };
 }
 
@@ -179,36 +177,47 @@ async function measureDetection(call: Call): Promise<void> {
   );
 }
 
+/** Bundle sizes and import times, measured before the local runtime starts, on a quiet machine. */
+function measureFunctions(wiring: LocalWiring): void {
+  console.log(
+    '\nFunctions (bundle as deployed, from the synthesized assembly; import: median of',
+    `${IMPORT_RUNS} fresh processes, in all / the AWS SDK the runtime provides, loaded first / then the bundle itself)`,
+  );
+  console.log(
+    'function'.padEnd(28),
+    'bundle KB'.padStart(10),
+    'import ms'.padStart(10),
+    'SDK ms'.padStart(8),
+    'own ms'.padStart(8),
+    ' verdict (bundle, own import)',
+  );
+  for (const fn of wiring.functions) {
+    const bundle = join(fn.assetDir, `${fn.handler.split('.')[0]}.mjs`);
+    const size = statSync(bundle).size;
+    const times = importTimes(bundle, fn.environment);
+    console.log(
+      fn.logicalId.replace(/[0-9A-F]{8}$/, '').padEnd(28),
+      (size / 1024).toFixed(1).padStart(10),
+      times.all.toFixed(1).padStart(10),
+      times.sdk.toFixed(1).padStart(8),
+      times.own.toFixed(1).padStart(8),
+      ` ${verdict(size <= BUNDLE_LIMIT_BYTES && times.own <= IMPORT_LIMIT_MS)}`,
+    );
+  }
+}
+
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'itsm-bench-'));
-  const runtime = await startLocalRuntime({ dataDir, apiPort: 0, inMemory: true, log: () => {} });
+  const assemblyDir = await synthesize(join(dataDir, 'cdk.out'));
+  measureFunctions(readWiring(assemblyDir));
+  const runtime = await startLocalRuntime({
+    dataDir,
+    assemblyDir,
+    apiPort: 0,
+    inMemory: true,
+    log: () => {},
+  });
   try {
-    console.log(
-      '\nFunctions (bundle as deployed, from the synthesized assembly; import: median of',
-      `${IMPORT_RUNS} fresh processes, in all / the AWS SDK the runtime provides, alone / the bundle's own share)`,
-    );
-    console.log(
-      'function'.padEnd(28),
-      'bundle KB'.padStart(10),
-      'import ms'.padStart(10),
-      'SDK ms'.padStart(8),
-      'own ms'.padStart(8),
-      ' verdict (bundle, own import)',
-    );
-    for (const fn of runtime.wiring.functions) {
-      const bundle = join(fn.assetDir, `${fn.handler.split('.')[0]}.mjs`);
-      const size = statSync(bundle).size;
-      const times = importTimes(bundle, fn.environment);
-      console.log(
-        fn.logicalId.replace(/[0-9A-F]{8}$/, '').padEnd(28),
-        (size / 1024).toFixed(1).padStart(10),
-        times.all.toFixed(1).padStart(10),
-        times.sdk.toFixed(1).padStart(8),
-        times.own.toFixed(1).padStart(8),
-        ` ${verdict(size <= BUNDLE_LIMIT_BYTES && times.own <= IMPORT_LIMIT_MS)}`,
-      );
-    }
-
     const token = await mintToken(await loadSigningKey(dataDir), { role: 'agent' });
     const call = async (method: string, path: string, body?: unknown) => {
       const started = performance.now();

@@ -1,9 +1,9 @@
-import { type AwsResourceKey, awsResourceCiId } from '../cmdb/domain/aws-config';
+import { type AwsResourceKey, awsResourceCiId } from '../../shared/domain/ids';
 
 /**
  * From an AWS resource's ARN to the CI the CMDB's AWS Config import made of it. The import
  * keys a CI by a UUID of account, region, resource type and the resource id AWS Config
- * records (`awsResourceCiId`, functions/cmdb/domain/aws-config.ts) and keeps the ARN in the
+ * records (`awsResourceCiId`, shared/domain/ids.ts) and keeps the ARN in the
  * CI's `attributes.arn`. So the gate needs no lookup index: it derives the candidate CI ids
  * of an ARN (the type from the ARN's service and resource type; as the id, the resource's
  * name, its whole path, the ARN itself, or a queue's URL, since AWS Config records each of

@@ -11,7 +11,21 @@ import * as z from '../zod';
  * Request and response pieces every area's API shares: bounded text and references, cursor
  * pages, comments and the audit history. Their OpenAPI components are shared too.
  */
-export const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+const texts = new Map<number, z.ZodMiniString<string>>();
+
+/**
+ * Trimmed, non-empty text of at most `max` characters. One schema per length, built once:
+ * schemas never change (a check or a description makes a new one), and a cold start builds
+ * hundreds of fields.
+ */
+export function text(max: number): z.ZodMiniString<string> {
+  let schema = texts.get(max);
+  if (!schema) {
+    schema = z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+    texts.set(max, schema);
+  }
+  return schema;
+}
 
 /** User, group and CI references: opaque ids from the identity provider or the CMDB. */
 export const reference = z

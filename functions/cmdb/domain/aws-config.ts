@@ -1,4 +1,4 @@
-import { v5 as uuidv5 } from 'uuid';
+import { awsResourceCiId } from '../../../shared/domain/ids';
 import { ValidationError } from '../../../shared/errors';
 import { issuesFromZod } from '../../../shared/validation';
 import * as z from '../../../shared/zod';
@@ -31,8 +31,6 @@ import {
  *   rules for people's edits say: the import reports what AWS observed.
  * - `supplementaryConfiguration` is not read.
  */
-const NAMESPACE = '17f80ea0-d689-45c4-bac8-407169232947';
-
 export const AwsConfigItemStatuses = [
   'OK',
   'ResourceDiscovered',
@@ -265,24 +263,6 @@ function mappingOf(resourceType: string): ResourceTypeMapping | undefined {
 
 export function ciClassOfAwsResourceType(resourceType: string): CiClass {
   return mappingOf(resourceType)?.ciClass ?? 'cloud_resource';
-}
-
-const GLOBAL_RESOURCE_TYPE = /^AWS::(IAM|CloudFront|Route53|WAF|GlobalAccelerator)::/i;
-
-export interface AwsResourceKey {
-  accountId: string;
-  region: string;
-  resourceType: string;
-  resourceId: string;
-}
-
-/** The CI id of an AWS resource, the same from its own document and from related ones. */
-export function awsResourceCiId(key: AwsResourceKey): string {
-  const region = GLOBAL_RESOURCE_TYPE.test(key.resourceType) ? 'global' : key.region;
-  return uuidv5(
-    ['aws', key.accountId, region, key.resourceType.toLowerCase(), key.resourceId].join('\n'),
-    NAMESPACE,
-  );
 }
 
 /**

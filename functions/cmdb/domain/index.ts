@@ -16,7 +16,8 @@
  *   services in (depth, name, id) order, each with its shortest path, and `truncated`.
  *   `redundancyGroupsFrom(cis, relationships)` derives the groups from `cluster` CIs.
  * - aws-config.ts: `fromAwsConfigItem(document)` -> `{ ci, relationships, capturedAt,
- *   defaultedFields, warnings }` for an AWS Config configuration item; `awsResourceCiId`;
+ *   defaultedFields, warnings }` for an AWS Config configuration item (CI ids from
+ *   `awsResourceCiId`, shared/domain/ids.ts, which the change gate uses too);
  *   `mappedAwsResourceTypes()`, the types with a class of their own.
  */
 export * from './aws-config';

@@ -7,8 +7,8 @@ import type { Change, Interval } from '../../../functions/change/domain';
 import { candidateCiIds } from '../../../functions/change/gate-targets';
 import { checkDeployment } from '../../../functions/change/gate-use-case';
 import { createChange, transitionChange } from '../../../functions/change/use-cases';
-import { awsResourceCiId } from '../../../functions/cmdb/domain';
 import { importAwsConfigItem } from '../../../functions/cmdb/use-cases';
+import { awsResourceCiId } from '../../../shared/domain/ids';
 import { ForbiddenError } from '../../../shared/errors';
 import {
   ACCOUNT_ID,

@@ -1,8 +1,8 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IMPORTED_RESOURCE_TYPES_ENV } from '../../../functions/cmdb/aws-config-settings';
-import { awsResourceCiId } from '../../../functions/cmdb/domain';
 import { getCi } from '../../../functions/cmdb/repository';
+import { awsResourceCiId } from '../../../shared/domain/ids';
 import { ConfigurationItemChange } from '../../../shared/events/aws-config';
 import { ACCOUNT_ID, ec2InstanceItem, REGION } from '../../unit/cmdb/aws-config-items';
 import { outboxEventsOf } from '../incident/support';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  awsResourceCiId,
   ConfigurationItemSchema,
   ciClassOfAwsResourceType,
   ciFingerprint,
@@ -11,6 +10,7 @@ import {
   relationshipKey,
   validateRelationship,
 } from '../../../functions/cmdb/domain';
+import { awsResourceCiId } from '../../../shared/domain/ids';
 import { ValidationError } from '../../../shared/errors';
 import { validationIssues } from '../incident/fixtures';
 import {
