@@ -147,6 +147,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       },
       dynamoEndpoint: dynamo.endpoint,
       timeScale: options.stepFunctionsTimeScale ?? timeScaleFromEnvironment(),
+      ...(options.inMemory
+        ? {}
+        : { journalFile: join(dataDir, 'step-functions', 'running-executions.json') }),
       log,
     });
     stoppers.push(() => stepFunctions.stop());
@@ -278,6 +281,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       log,
     });
     stoppers.push(() => gateway.stop());
+
+    // Everything the workflows call is up: the executions a restart interrupted start again.
+    stepFunctions.resumeExecutions();
 
     const pipeBus = buses.get(wiring.pipes[0]?.targetBusName ?? wiring.buses[0]?.name ?? 'default');
     if (!pipeBus) throw new LocalRuntimeError('The template has no event bus.');

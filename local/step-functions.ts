@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { readJsonPath } from './event-bus';
@@ -24,7 +26,8 @@ import type { LocalStateMachine } from './template';
 /**
  * A local Step Functions service: runs the template's state machines in aws-local-stepfunctions,
  * with task tokens, heartbeats, timeouts and an execution history shaped like AWS's. Executions
- * live in memory only. `step-functions-http.ts` serves it over the AWS JSON protocol.
+ * and their histories live in memory; with a journal file, those running when the runtime stops
+ * start again at the next start. `step-functions-http.ts` serves it over the AWS JSON protocol.
  */
 
 type JsonValue = Parameters<StateMachine['run']>[0];
@@ -95,6 +98,18 @@ export interface LocalStepFunctionsOptions extends TaskServices {
    * and retry intervals. 1 (the default) is real time; tests use e.g. 0.001.
    */
   timeScale?: number;
+  /**
+   * A file that keeps the running executions (state machine, name, input) across restarts;
+   * `resumeExecutions` starts them again. Without it, executions live in memory only.
+   */
+  journalFile?: string;
+}
+
+/** What the journal keeps of a running execution: enough to start it again. */
+interface JournalEntry {
+  stateMachineArn: string;
+  name: string;
+  input: string;
 }
 
 export class LocalStepFunctionsOptionsError extends Error {
@@ -158,6 +173,7 @@ export class LocalStepFunctions {
   private readonly integrations: TaskIntegrations;
   private readonly timeScale: number;
   private readonly log: (line: string) => void;
+  private readonly journalFile: string | undefined;
   private stopped = false;
 
   constructor(options: LocalStepFunctionsOptions) {
@@ -168,6 +184,7 @@ export class LocalStepFunctions {
       );
     }
     this.log = options.log ?? ((line) => console.log(line));
+    this.journalFile = options.journalFile;
     trackRunScopes();
     this.integrations = new TaskIntegrations(options);
     this.machines = new Map(
@@ -241,8 +258,29 @@ export class LocalStepFunctions {
     };
     this.executions.set(arn, execution);
     this.log(`[step-functions] ${machine.name} ${name} started`);
+    this.writeJournal();
     this.run(execution, parsedInput);
     return { executionArn: arn, startDate: execution.startDate };
+  }
+
+  /**
+   * Starts again, from the beginning of their definitions, the executions that were running
+   * when the runtime last stopped (the library cannot resume one mid-state). The same name
+   * keeps the same execution ARN, so a workflow whose steps are idempotent carries on: the
+   * change approval workflow finds its plan claimed by that ARN and its votes already cast.
+   */
+  resumeExecutions(): number {
+    const entries = this.readJournal();
+    for (const entry of entries) {
+      if (!this.machines.has(entry.stateMachineArn)) {
+        this.log(`[step-functions] ${entry.name}: its state machine is gone; not resumed`);
+        continue;
+      }
+      this.startExecution(entry);
+      this.log(`[step-functions] ${entry.name} resumed after a restart`);
+    }
+    this.writeJournal();
+    return entries.length;
   }
 
   describeExecution(request: { executionArn: string }): ExecutionDescription {
@@ -331,7 +369,7 @@ export class LocalStepFunctions {
     return { stopDate: execution.stopDate ?? new Date() };
   }
 
-  /** Aborts every running execution (they do not survive a restart). */
+  /** Aborts every running execution; the journal, if any, keeps them for the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
     const executions = [...this.executions.values()];
@@ -345,6 +383,31 @@ export class LocalStepFunctions {
     }
     await Promise.all(executions.map((execution) => execution.settled));
     this.integrations.destroy();
+  }
+
+  private readJournal(): JournalEntry[] {
+    if (!this.journalFile) return [];
+    try {
+      return JSON.parse(readFileSync(this.journalFile, 'utf8')) as JournalEntry[];
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  /** Rewrites the journal with the running executions; a rename makes the write atomic. */
+  private writeJournal(): void {
+    if (!this.journalFile) return;
+    const running: JournalEntry[] = [...this.executions.values()]
+      .filter((execution) => execution.status === 'RUNNING')
+      .map((execution) => ({
+        stateMachineArn: execution.machine.arn,
+        name: execution.name,
+        input: execution.input,
+      }));
+    mkdirSync(dirname(this.journalFile), { recursive: true });
+    writeFileSync(`${this.journalFile}.tmp`, JSON.stringify(running));
+    renameSync(`${this.journalFile}.tmp`, this.journalFile);
   }
 
   private execution(arn: string): Execution {
@@ -464,6 +527,8 @@ export class LocalStepFunctions {
     if (execution.status !== 'RUNNING') return;
     Object.assign(execution, outcome, { stopDate: new Date() });
     execution.ended.abort();
+    // Ended by the runtime's stop, it stays in the journal, to be resumed.
+    if (!this.stopped) this.writeJournal();
     // A function error's cause carries its stack trace: the start of it is enough here.
     const reason =
       outcome.error === undefined

@@ -21,7 +21,11 @@ import type {
 } from '../../functions/change/approval-schemas';
 import { LOCAL_AWS } from '../../local/dynamodb';
 import { loadSigningKey, mintToken, type TokenRole } from '../../local/keys';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import {
+  type LocalRuntime,
+  type LocalRuntimeOptions,
+  startLocalRuntime,
+} from '../../local/runtime';
 import type { ChangeSnapshot } from '../../shared/events/changes';
 import type { EventContract, EventDetail } from '../../shared/events/envelope';
 import type * as z from '../../shared/zod';
@@ -130,6 +134,7 @@ export class ApprovalsRuntime {
     readonly runtime: LocalRuntime,
     private readonly dir: string,
     private readonly signingKey: JWK,
+    private readonly runtimeOptions: LocalRuntimeOptions,
   ) {
     this.sfn = new SFNClient({ ...LOCAL_AWS, endpoint: runtime.stepFunctionsEndpoint });
     this.dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: runtime.dynamoEndpoint });
@@ -160,16 +165,26 @@ export class ApprovalsRuntime {
       changeManagement: APPROVAL_SETTINGS,
     }).synth();
     const dataDir = join(dir, 'data');
-    const runtime = await startLocalRuntime({
+    const runtimeOptions: LocalRuntimeOptions = {
       dataDir,
       apiPort: 0,
-      // Persisted, for the bus's archive: what was published.
+      // Persisted, for the bus's archive (what was published) and for restarts.
       inMemory: false,
       assemblyDir,
       stepFunctionsTimeScale: options.timeScale,
       log: options.log ?? (() => {}),
-    });
-    return new ApprovalsRuntime(runtime, dir, await loadSigningKey(dataDir));
+    };
+    const runtime = await startLocalRuntime(runtimeOptions);
+    return new ApprovalsRuntime(runtime, dir, await loadSigningKey(dataDir), runtimeOptions);
+  }
+
+  /** Stops the runtime and starts it again on the same data, as a restart of `npm start` does. */
+  async restart(): Promise<ApprovalsRuntime> {
+    this.sfn.destroy();
+    this.dynamo.destroy();
+    await this.runtime.stop();
+    const runtime = await startLocalRuntime(this.runtimeOptions);
+    return new ApprovalsRuntime(runtime, this.dir, this.signingKey, this.runtimeOptions);
   }
 
   async stop(): Promise<void> {

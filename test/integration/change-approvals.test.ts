@@ -363,6 +363,25 @@ describe('an emergency change', () => {
 });
 
 describe('the workflow', () => {
+  it('carries on after the local runtime restarts: a vote before and a vote after decide', async () => {
+    const { change, execution, approvalOf } = await normalChange();
+    expectStatus(await env.vote(change.id, approvalOf(alice), alice, 'approve'), 200);
+
+    env = await env.restart();
+    // Started again from the beginning under its ARN: Alice's vote is read, Bob's awaited.
+    await env.waiting(execution, 2);
+    const second = await env.vote(change.id, approvalOf(bob), bob, 'approve');
+    expectStatus(second, 200);
+    expect(second.body.status).toBe('approved');
+
+    expect(await env.decided(change.id)).toMatchObject({
+      state: 'Scheduled',
+      approval: { planId: change.approvalPlanId, outcome: 'approved' },
+    });
+    expect((await env.finished(execution)).status).toBe('SUCCEEDED');
+    expect(await env.executionsFor(change.id)).toEqual([execution]);
+  }, 120_000);
+
   it('runs one execution per plan: a redelivered event ends at once', async () => {
     const { change, execution, approvalOf } = await normalChange();
     const [submitted] = await env.publishedFor(ChangeSubmittedForAuthorization, change.id);

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PutEventsEntry } from '../../../local/event-bus';
@@ -63,6 +66,62 @@ async function finished(executionArn: string): Promise<ExecutionDescription> {
 }
 
 const output = (execution: ExecutionDescription) => JSON.parse(execution.output ?? 'null');
+
+describe('a journal of running executions', () => {
+  it('starts the executions a restart interrupted again, under the same ARN and input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sfn-journal-'));
+    const journalFile = join(dir, 'running-executions.json');
+    const tokens: string[] = [];
+    const definitions = {
+      approve: {
+        StartAt: 'Await',
+        States: {
+          Await: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+            Parameters: {
+              FunctionName: functionArn('approver'),
+              Payload: { 'token.$': '$$.Task.Token', 'input.$': '$' },
+            },
+            End: true,
+          },
+        },
+      },
+      quick: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } },
+    };
+    const options = {
+      journalFile,
+      invokeFunction: async (_name: string, payload: unknown) => {
+        tokens.push((payload as { token: string }).token);
+        return payload;
+      },
+    };
+    try {
+      const before = start(definitions, options);
+      const { executionArn } = before.startExecution({
+        stateMachineArn: arnOf('approve'),
+        name: 'change-42',
+        input: '{"changeId":"42"}',
+      });
+      expect((await run('quick')).status).toBe('SUCCEEDED');
+      while (tokens.length < 1) await sleep(10);
+      await before.stop();
+      expect(before.describeExecution({ executionArn }).status).toBe('ABORTED');
+
+      const after = start(definitions, options);
+      expect(after.resumeExecutions()).toBe(1);
+      const resumed = after.describeExecution({ executionArn });
+      expect(resumed).toMatchObject({ status: 'RUNNING', input: '{"changeId":"42"}' });
+      while (tokens.length < 2) await sleep(10);
+      after.sendTaskSuccess({ taskToken: tokens[1] ?? '', output: '{"approved":true}' });
+
+      expect(output(await finished(executionArn))).toEqual({ approved: true });
+      expect(JSON.parse(readFileSync(journalFile, 'utf8'))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('Wait states', () => {
   const waits = {
