@@ -17,8 +17,11 @@ export interface IdempotencyClaim {
   requestHash: string;
   resourceId: string;
   createdAt: string;
-  /** Epoch seconds; claims live a day, like the usual retention of API providers. */
-  expiresAt: number;
+  /**
+   * Epoch seconds. An Idempotency-Key claim lives a day, like the usual retention of API
+   * providers; a work note's claim has none (`workNoteClaim`).
+   */
+  expiresAt?: number;
 }
 
 /** The same body, whatever its key order, gives the same hash. */
@@ -81,4 +84,17 @@ export function workNoteRequest(
     key: note.commentId,
     input: { body: note.body },
   };
+}
+
+/**
+ * The claim of a work note an event gave. It is kept, without expiry: a redelivery however
+ * late (a dead-letter queue redriven days after) finds it and writes nothing. One small item
+ * per note, as many as the notes themselves.
+ */
+export function workNoteClaim(
+  request: ReturnType<typeof workNoteRequest>,
+  now: string,
+): IdempotencyClaim {
+  const { expiresAt: _oneDay, ...kept } = claimFor(request, request.key, now);
+  return kept;
 }

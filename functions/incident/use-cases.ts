@@ -19,7 +19,7 @@ import {
   IncidentUpdated,
 } from '../../shared/events/incidents';
 import type { ProblemSnapshot } from '../../shared/events/problems';
-import { claimFor, type IdempotencyClaim, workNoteRequest } from '../../shared/idempotency';
+import { type IdempotencyClaim, workNoteClaim, workNoteRequest } from '../../shared/idempotency';
 import type { RequestContext } from '../../shared/request-context';
 import {
   ChangeSet,
@@ -596,7 +596,7 @@ async function followUpIncident(
 /**
  * Adds a system work note whose id the event gave: the id is claimed in the note's own
  * transaction, so a redelivery finds the claim, or loses the race for it, and writes nothing.
- * Claims expire after a day (IDEMPOTENCY_RETENTION_SECONDS).
+ * The claim is kept (no expiry), so a late redelivery finds it too.
  */
 async function addWorkNoteOnce(
   current: StoredIncident,
@@ -610,7 +610,7 @@ async function addWorkNoteOnce(
     current,
     { ...note, visibility: 'internal' },
     ctx,
-    claimFor(request, note.commentId, ctx.now),
+    workNoteClaim(request, ctx.now),
   );
   return 'noted';
 }

@@ -1,6 +1,6 @@
 import { SYSTEM_PRINCIPAL } from '../../shared/auth';
 import { type ChangeTransition, problemFollowUp } from '../../shared/domain/change-follow-up';
-import { claimFor, workNoteRequest } from '../../shared/idempotency';
+import { workNoteClaim, workNoteRequest } from '../../shared/idempotency';
 import type { RequestContext } from '../../shared/request-context';
 import { staleAsConflict, withRetries } from '../../shared/unit-of-work';
 import { getIdempotencyClaim, getProblem } from './repository';
@@ -39,7 +39,7 @@ async function followChangeOn(
       if (step.action === 'addWorkNote') {
         const request = workNoteRequest('problem', problem.id, step);
         if (await getIdempotencyClaim(request.scope, request.key)) return 'noted';
-        await commitWorkNote(problem, step, ctx, claimFor(request, step.commentId, ctx.now));
+        await commitWorkNote(problem, step, ctx, workNoteClaim(request, ctx.now));
         return 'noted';
       }
       await applyTransition(problem, step, ctx).catch(staleAsConflict);

@@ -54,7 +54,8 @@ export const idempotencyEntity = new Entity({
     requestHash: { type: 'string', required: true },
     resourceId: { type: 'string', required: true },
     createdAt: { type: 'string', required: true },
-    expiresAt: { type: 'number', required: true, field: TABLE_KEYS.timeToLive },
+    // Absent on the claims that are kept (work notes): TTL leaves such items alone.
+    expiresAt: { type: 'number', field: TABLE_KEYS.timeToLive },
   },
   indexes: { primary: primaryKey(['scope', 'key']) },
 });

@@ -10,6 +10,7 @@ import {
   transitionIncident,
 } from '../../../functions/incident/use-cases';
 import { documentClient } from '../../../shared/db/client';
+import { idempotencyEntity } from '../../../shared/db/entities';
 import { problemIncidentLinkEntity } from '../../../shared/db/problem-links';
 import type { EventContract } from '../../../shared/events/catalog';
 import { domainEvent } from '../../../shared/events/domain-event';
@@ -20,10 +21,10 @@ import {
 } from '../../../shared/events/problems';
 import { agent, ctx, outboxEventsOf } from './support';
 
-const links = new Service(
-  { link: problemIncidentLinkEntity },
+const { link: links, claim: claims } = new Service(
+  { link: problemIncidentLinkEntity, claim: idempotencyEntity },
   { client: documentClient, table: process.env.TABLE_NAME },
-).entities.link;
+).entities;
 
 const lambdaContext = {
   functionName: 'incident-problem-follow-up',
@@ -294,6 +295,12 @@ describe('incidents follow their problems', () => {
         (event) => event.detailType === 'IncidentCommented',
       );
       expect(commented).toHaveLength(1);
+      // The note's claim is kept: a redelivery days later still finds it.
+      const { data: claim } = await claims
+        .get({ scope: `incident-work-note:${open.id}`, key: `workaround-${open.id}` })
+        .go();
+      expect(claim).toMatchObject({ resourceId: `workaround-${open.id}` });
+      expect(claim?.expiresAt).toBeUndefined();
     }
     expect(await commentsOf(resolvedSince.id)).toEqual([]);
     expect(await getIncidentForPrincipal(resolvedSince.id, agent)).toEqual(resolvedSince);

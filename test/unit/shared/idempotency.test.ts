@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { IdempotencyKeyReusedError } from '../../../shared/errors';
-import { claimFor, replayOf, requestHash } from '../../../shared/idempotency';
+import {
+  claimFor,
+  replayOf,
+  requestHash,
+  workNoteClaim,
+  workNoteRequest,
+} from '../../../shared/idempotency';
 
 describe('idempotency claims', () => {
   it('hash bodies independently of key order, and differently when a value differs', () => {
@@ -23,7 +29,20 @@ describe('idempotency claims', () => {
       resourceId: 'r-1',
       requestHash: requestHash({ a: 1 }),
     });
-    expect(claim.expiresAt - Date.parse('2026-01-01T00:00:00.000Z') / 1000).toBe(24 * 3600);
+    expect(claim.expiresAt).toBe(Date.parse('2026-01-01T00:00:00.000Z') / 1000 + 24 * 3600);
+  });
+
+  it('keep the claim of a work note an event gave, without expiry, per aggregate and note', () => {
+    const request = workNoteRequest('incident', 'inc-1', { commentId: 'note-1', body: 'Fixed' });
+    const claim = workNoteClaim(request, '2026-01-01T00:00:00.000Z');
+    expect(claim).toEqual({
+      scope: 'incident-work-note:inc-1',
+      key: 'note-1',
+      requestHash: requestHash({ body: 'Fixed' }),
+      resourceId: 'note-1',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    expect('expiresAt' in claim).toBe(false);
   });
 
   it('replay the earlier resource for the same body and refuse another body', () => {
