@@ -6,23 +6,25 @@ import {
   pageOfResource,
   type RouteHandler,
 } from '../../shared/http/handler';
+import { idempotencyKey, parseJsonBody, parseQuery } from '../../shared/http/request';
 import {
-  header,
-  idempotencyKey,
-  parseJsonBody,
-  parseQuery,
-  requireIfMatch,
-} from '../../shared/http/request';
+  createRoute,
+  getRoute,
+  ifMatchOf,
+  listRoute,
+  optionalIfMatchOf,
+  patchRoute,
+  pathParameters,
+  transitionRoute,
+} from '../../shared/http/resource-routes';
 import {
   createdHeaders,
   cursorPage,
-  type HttpResponse,
   json,
+  noContent,
   versioned,
 } from '../../shared/http/responses';
 import { CommentListSchema, HistoryListSchema, PageQuerySchema } from '../../shared/http/schemas';
-import { validationErrorFrom } from '../../shared/validation';
-import type * as z from '../../shared/zod';
 import {
   createBlackoutWindow,
   createTemplate,
@@ -89,50 +91,24 @@ import {
   updateChange,
 } from './use-cases';
 
-/** Path parameters arrive URL-decoded from API Gateway; an invalid one is a 400 on its name. */
-function pathParameters<S extends z.ZodMiniType>(request: ApiRequest, schema: S): z.output<S> {
-  const parsed = schema.safeParse(request.pathParameters);
-  if (!parsed.success) throw validationErrorFrom(parsed.error, 'path');
-  return parsed.data;
-}
-
 const changeId = (request: ApiRequest) => pathParameters(request, ChangeIdParamSchema).id;
 const resourceId = (request: ApiRequest) => pathParameters(request, ResourceIdParamSchema).id;
 const releaseId = (request: ApiRequest) => pathParameters(request, ReleaseIdParamSchema).id;
 
-/** If-Match when sent: adding or removing changes may go without it, as transitions may. */
-const optionalIfMatch = (request: ApiRequest) =>
-  header(request.event, 'if-match') ? ifMatch(request) : undefined;
-
-const ifMatch =
-  (request: ApiRequest) =>
-  (current: { id: string; version: number }): void => {
-    requireIfMatch(request.event, current.id, current.version);
-  };
-
-function noContent(): HttpResponse {
-  return { statusCode: 204, headers: {} };
-}
-
 const routes: Record<ChangeRouteKey, RouteHandler> = {
-  'POST /changes': async (request) => {
-    const body = parseJsonBody(request.event, CreateChangeRequestSchema);
-    const { change, replayed } = await createChange(
-      body,
-      contextOf(request),
-      idempotencyKey(request.event),
-    );
-    return versioned(201, ChangeSchema, change, createdHeaders(`/changes/${change.id}`, replayed));
-  },
+  'POST /changes': createRoute({
+    body: CreateChangeRequestSchema,
+    schema: ChangeSchema,
+    path: '/changes',
+    name: 'change',
+    create: createChange,
+  }),
 
-  'GET /changes': async (request) => {
-    const { cursor, limit, ...filters } = parseQuery(request.event, ListChangesQuerySchema);
-    const page = await listChanges(
-      { ...filters, limit, cursor: decodeCursor(cursor, filters) },
-      request.principal,
-    );
-    return cursorPage(ChangeListSchema, page, filters);
-  },
+  'GET /changes': listRoute({
+    query: ListChangesQuerySchema,
+    schema: ChangeListSchema,
+    list: listChanges,
+  }),
 
   'GET /changes/calendar': async (request) => {
     const { cursor, limit, ...range } = parseQuery(request.event, CalendarQuerySchema);
@@ -144,27 +120,21 @@ const routes: Record<ChangeRouteKey, RouteHandler> = {
     return cursorPage(CalendarSchema, page, range);
   },
 
-  'GET /changes/{id}': async (request) =>
-    versioned(200, ChangeSchema, await getChangeForPrincipal(changeId(request), request.principal)),
+  'GET /changes/{id}': getRoute({ id: changeId, schema: ChangeSchema, get: getChangeForPrincipal }),
 
-  'PATCH /changes/{id}': async (request) => {
-    const id = changeId(request);
-    const patch = parseJsonBody(request.event, PatchChangeRequestSchema);
-    const change = await updateChange(id, patch, contextOf(request), ifMatch(request));
-    return versioned(200, ChangeSchema, change);
-  },
+  'PATCH /changes/{id}': patchRoute({
+    id: changeId,
+    body: PatchChangeRequestSchema,
+    schema: ChangeSchema,
+    update: updateChange,
+  }),
 
-  'POST /changes/{id}/transitions': async (request) => {
-    const id = changeId(request);
-    const command = parseJsonBody(request.event, ChangeTransitionRequestSchema);
-    const change = await transitionChange(
-      id,
-      command,
-      contextOf(request),
-      optionalIfMatch(request),
-    );
-    return versioned(200, ChangeSchema, change);
-  },
+  'POST /changes/{id}/transitions': transitionRoute({
+    id: changeId,
+    body: ChangeTransitionRequestSchema,
+    schema: ChangeSchema,
+    transition: transitionChange,
+  }),
 
   'POST /changes/gate': async (request) => {
     const body = parseJsonBody(request.event, GateRequestSchema);
@@ -206,28 +176,24 @@ const routes: Record<ChangeRouteKey, RouteHandler> = {
     });
   },
 
-  'GET /change-templates': async (request) => {
-    const { cursor, limit, ...filters } = parseQuery(request.event, ListTemplatesQuerySchema);
-    const page = await listTemplates(
-      { ...filters, limit, cursor: decodeCursor(cursor, filters) },
-      request.principal,
-    );
-    return cursorPage(TemplateListSchema, page, filters);
-  },
+  'GET /change-templates': listRoute({
+    query: ListTemplatesQuerySchema,
+    schema: TemplateListSchema,
+    list: listTemplates,
+  }),
 
-  'GET /change-templates/{id}': async (request) =>
-    versioned(
-      200,
-      TemplateSchema,
-      await getTemplateForPrincipal(resourceId(request), request.principal),
-    ),
+  'GET /change-templates/{id}': getRoute({
+    id: resourceId,
+    schema: TemplateSchema,
+    get: getTemplateForPrincipal,
+  }),
 
-  'PATCH /change-templates/{id}': async (request) => {
-    const id = resourceId(request);
-    const patch = parseJsonBody(request.event, PatchTemplateRequestSchema);
-    const template = await updateTemplate(id, patch, contextOf(request), ifMatch(request));
-    return versioned(200, TemplateSchema, template);
-  },
+  'PATCH /change-templates/{id}': patchRoute({
+    id: resourceId,
+    body: PatchTemplateRequestSchema,
+    schema: TemplateSchema,
+    update: updateTemplate,
+  }),
 
   'POST /blackout-windows': async (request) => {
     const body = parseJsonBody(request.event, CreateBlackoutRequestSchema);
@@ -296,7 +262,7 @@ const routes: Record<ChangeRouteKey, RouteHandler> = {
   'PATCH /releases/{id}': async (request) => {
     const id = releaseId(request);
     const patch = parseJsonBody(request.event, PatchReleaseRequestSchema);
-    const release = await updateRelease(id, patch, contextOf(request), ifMatch(request));
+    const release = await updateRelease(id, patch, contextOf(request), ifMatchOf(request));
     return versioned(200, ReleaseViewSchema, release);
   },
 
@@ -307,7 +273,7 @@ const routes: Record<ChangeRouteKey, RouteHandler> = {
       id,
       changes,
       contextOf(request),
-      optionalIfMatch(request),
+      optionalIfMatchOf(request),
     );
     return versioned(200, ReleaseViewSchema, release);
   },
@@ -318,7 +284,7 @@ const routes: Record<ChangeRouteKey, RouteHandler> = {
       id,
       changeId,
       contextOf(request),
-      optionalIfMatch(request),
+      optionalIfMatchOf(request),
     );
     return versioned(200, ReleaseViewSchema, release);
   },

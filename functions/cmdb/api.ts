@@ -1,27 +1,18 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { CiSnapshot } from '../../shared/events/cmdb';
-import { decodeCursor } from '../../shared/http/cursor';
 import {
   type ApiRequest,
   contextOf,
   createHttpHandler,
   type RouteHandler,
 } from '../../shared/http/handler';
+import { parseJsonBody, parseQuery } from '../../shared/http/request';
 import {
-  idempotencyKey,
-  parseJsonBody,
-  parseQuery,
-  requireIfMatch,
-} from '../../shared/http/request';
-import {
-  createdHeaders,
-  cursorPage,
-  type HttpResponse,
-  json,
-  versioned,
-} from '../../shared/http/responses';
-import { validationErrorFrom } from '../../shared/validation';
-import type * as z from '../../shared/zod';
+  createRoute,
+  getRoute,
+  listRoute,
+  patchRoute,
+  pathParameters,
+} from '../../shared/http/resource-routes';
+import { json, noContent } from '../../shared/http/responses';
 import type { CmdbApiRouteKey } from './routes';
 import {
   CiIdParamSchema,
@@ -48,55 +39,27 @@ import {
   updateCi,
 } from './use-cases';
 
-/** Path parameters arrive URL-decoded from API Gateway; an invalid one is a 400 on its name. */
-function pathParameters<S extends z.ZodMiniType>(request: ApiRequest, schema: S): z.output<S> {
-  const parsed = schema.safeParse(request.pathParameters);
-  if (!parsed.success) throw validationErrorFrom(parsed.error, 'path');
-  return parsed.data;
-}
-
 const ciId = (request: ApiRequest) => pathParameters(request, CiIdParamSchema).id;
 
-function noContent(): HttpResponse {
-  return { statusCode: 204, headers: {} };
-}
-
-const ifMatch = (event: APIGatewayProxyEventV2) => (current: CiSnapshot) => {
-  requireIfMatch(event, current.id, current.version);
-};
-
 const routes: Record<CmdbApiRouteKey, RouteHandler> = {
-  'POST /cis': async (request) => {
-    const body = parseJsonBody(request.event, CreateCiRequestSchema);
-    const { ci, replayed } = await createCi(
-      body,
-      contextOf(request),
-      idempotencyKey(request.event),
-    );
-    return versioned(201, CiSchema, ci, createdHeaders(`/cis/${ci.id}`, replayed));
-  },
+  'POST /cis': createRoute({
+    body: CreateCiRequestSchema,
+    schema: CiSchema,
+    path: '/cis',
+    name: 'ci',
+    create: createCi,
+  }),
 
-  'GET /cis': async (request) => {
-    const { cursor, limit, ...filters } = parseQuery(request.event, ListCisQuerySchema);
-    const page = await listCis(
-      { ...filters, limit, cursor: decodeCursor(cursor, filters) },
-      request.principal,
-    );
-    return cursorPage(CiListSchema, page, filters);
-  },
+  'GET /cis': listRoute({ query: ListCisQuerySchema, schema: CiListSchema, list: listCis }),
 
-  'GET /cis/{id}': async (request) =>
-    versioned(200, CiSchema, await getCiForPrincipal(ciId(request), request.principal)),
+  'GET /cis/{id}': getRoute({ id: ciId, schema: CiSchema, get: getCiForPrincipal }),
 
-  'PATCH /cis/{id}': async (request) => {
-    const id = ciId(request);
-    const patch = parseJsonBody(request.event, PatchCiRequestSchema);
-    return versioned(
-      200,
-      CiSchema,
-      await updateCi(id, patch, contextOf(request), ifMatch(request.event)),
-    );
-  },
+  'PATCH /cis/{id}': patchRoute({
+    id: ciId,
+    body: PatchCiRequestSchema,
+    schema: CiSchema,
+    update: updateCi,
+  }),
 
   'GET /cis/{id}/relationships': async (request) => {
     const items = await listRelationships(ciId(request), request.principal);

@@ -1,5 +1,4 @@
 import { ValidationError } from '../../shared/errors';
-import { decodeCursor } from '../../shared/http/cursor';
 import {
   type ApiRequest,
   contextOf,
@@ -7,14 +6,15 @@ import {
   pageOfResource,
   type RouteHandler,
 } from '../../shared/http/handler';
+import { parseJsonBody } from '../../shared/http/request';
 import {
-  header,
-  idempotencyKey,
-  parseJsonBody,
-  parseQuery,
-  requireIfMatch,
-} from '../../shared/http/request';
-import { createdHeaders, cursorPage, json, versioned } from '../../shared/http/responses';
+  createRoute,
+  getRoute,
+  listRoute,
+  patchRoute,
+  transitionRoute,
+} from '../../shared/http/resource-routes';
+import { json } from '../../shared/http/responses';
 import { CommentListSchema, HistoryListSchema } from '../../shared/http/schemas';
 import type { IncidentRouteKey } from './routes';
 import {
@@ -47,58 +47,39 @@ function incidentId(request: ApiRequest): string {
 }
 
 const routes: Record<IncidentRouteKey, RouteHandler> = {
-  'POST /incidents': async (request) => {
-    const body = parseJsonBody(request.event, CreateIncidentRequestSchema);
-    const { incident, replayed } = await createIncident(
-      body,
-      contextOf(request),
-      idempotencyKey(request.event),
-    );
-    return versioned(
-      201,
-      IncidentSchema,
-      incident,
-      createdHeaders(`/incidents/${incident.id}`, replayed),
-    );
-  },
+  'POST /incidents': createRoute({
+    body: CreateIncidentRequestSchema,
+    schema: IncidentSchema,
+    path: '/incidents',
+    name: 'incident',
+    create: createIncident,
+  }),
 
-  'GET /incidents': async (request) => {
-    const { cursor, limit, ...filters } = parseQuery(request.event, ListIncidentsQuerySchema);
-    const page = await listIncidents(
-      { ...filters, limit, cursor: decodeCursor(cursor, filters) },
-      request.principal,
-    );
-    return cursorPage(IncidentListSchema, page, filters);
-  },
+  'GET /incidents': listRoute({
+    query: ListIncidentsQuerySchema,
+    schema: IncidentListSchema,
+    list: listIncidents,
+  }),
 
-  'GET /incidents/{id}': async (request) =>
-    versioned(
-      200,
-      IncidentSchema,
-      await getIncidentForPrincipal(incidentId(request), request.principal),
-    ),
+  'GET /incidents/{id}': getRoute({
+    id: incidentId,
+    schema: IncidentSchema,
+    get: getIncidentForPrincipal,
+  }),
 
-  'PATCH /incidents/{id}': async (request) => {
-    const id = incidentId(request);
-    const patch = parseJsonBody(request.event, PatchIncidentRequestSchema);
-    const incident = await updateIncident(id, patch, contextOf(request), (current) =>
-      requireIfMatch(request.event, current.id, current.version),
-    );
-    return versioned(200, IncidentSchema, incident);
-  },
+  'PATCH /incidents/{id}': patchRoute({
+    id: incidentId,
+    body: PatchIncidentRequestSchema,
+    schema: IncidentSchema,
+    update: updateIncident,
+  }),
 
-  'POST /incidents/{id}/transitions': async (request) => {
-    const id = incidentId(request);
-    const command = parseJsonBody(request.event, TransitionRequestSchema);
-    const ifMatch = header(request.event, 'if-match');
-    const incident = await transitionIncident(
-      id,
-      command,
-      contextOf(request),
-      ifMatch ? (current) => requireIfMatch(request.event, current.id, current.version) : undefined,
-    );
-    return versioned(200, IncidentSchema, incident);
-  },
+  'POST /incidents/{id}/transitions': transitionRoute({
+    id: incidentId,
+    body: TransitionRequestSchema,
+    schema: IncidentSchema,
+    transition: transitionIncident,
+  }),
 
   'GET /incidents/{id}/comments': pageOfResource(
     incidentId,

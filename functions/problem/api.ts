@@ -1,5 +1,4 @@
 import { ValidationError } from '../../shared/errors';
-import { decodeCursor } from '../../shared/http/cursor';
 import {
   type ApiRequest,
   contextOf,
@@ -7,14 +6,15 @@ import {
   pageOfResource,
   type RouteHandler,
 } from '../../shared/http/handler';
+import { parseJsonBody } from '../../shared/http/request';
 import {
-  header,
-  idempotencyKey,
-  parseJsonBody,
-  parseQuery,
-  requireIfMatch,
-} from '../../shared/http/request';
-import { createdHeaders, cursorPage, json, versioned } from '../../shared/http/responses';
+  createRoute,
+  getRoute,
+  listRoute,
+  patchRoute,
+  transitionRoute,
+} from '../../shared/http/resource-routes';
+import { json, versioned } from '../../shared/http/responses';
 import { CommentListSchema, HistoryListSchema } from '../../shared/http/schemas';
 import type { ProblemRouteKey } from './routes';
 import {
@@ -56,58 +56,39 @@ function problemId(request: ApiRequest): string {
 }
 
 const routes: Record<ProblemRouteKey, RouteHandler> = {
-  'POST /problems': async (request) => {
-    const body = parseJsonBody(request.event, CreateProblemRequestSchema);
-    const { problem, replayed } = await createProblem(
-      body,
-      contextOf(request),
-      idempotencyKey(request.event),
-    );
-    return versioned(
-      201,
-      ProblemSchema,
-      problem,
-      createdHeaders(`/problems/${problem.id}`, replayed),
-    );
-  },
+  'POST /problems': createRoute({
+    body: CreateProblemRequestSchema,
+    schema: ProblemSchema,
+    path: '/problems',
+    name: 'problem',
+    create: createProblem,
+  }),
 
-  'GET /problems': async (request) => {
-    const { cursor, limit, ...filters } = parseQuery(request.event, ListProblemsQuerySchema);
-    const page = await listProblems(
-      { ...filters, limit, cursor: decodeCursor(cursor, filters) },
-      request.principal,
-    );
-    return cursorPage(ProblemListSchema, page, filters);
-  },
+  'GET /problems': listRoute({
+    query: ListProblemsQuerySchema,
+    schema: ProblemListSchema,
+    list: listProblems,
+  }),
 
-  'GET /problems/{id}': async (request) =>
-    versioned(
-      200,
-      ProblemSchema,
-      await getProblemForPrincipal(problemId(request), request.principal),
-    ),
+  'GET /problems/{id}': getRoute({
+    id: problemId,
+    schema: ProblemSchema,
+    get: getProblemForPrincipal,
+  }),
 
-  'PATCH /problems/{id}': async (request) => {
-    const id = problemId(request);
-    const patch = parseJsonBody(request.event, PatchProblemRequestSchema);
-    const problem = await updateProblem(id, patch, contextOf(request), (current) =>
-      requireIfMatch(request.event, current.id, current.version),
-    );
-    return versioned(200, ProblemSchema, problem);
-  },
+  'PATCH /problems/{id}': patchRoute({
+    id: problemId,
+    body: PatchProblemRequestSchema,
+    schema: ProblemSchema,
+    update: updateProblem,
+  }),
 
-  'POST /problems/{id}/transitions': async (request) => {
-    const id = problemId(request);
-    const command = parseJsonBody(request.event, ProblemTransitionRequestSchema);
-    const ifMatch = header(request.event, 'if-match');
-    const problem = await transitionProblem(
-      id,
-      command,
-      contextOf(request),
-      ifMatch ? (current) => requireIfMatch(request.event, current.id, current.version) : undefined,
-    );
-    return versioned(200, ProblemSchema, problem);
-  },
+  'POST /problems/{id}/transitions': transitionRoute({
+    id: problemId,
+    body: ProblemTransitionRequestSchema,
+    schema: ProblemSchema,
+    transition: transitionProblem,
+  }),
 
   'GET /problems/{id}/incidents': pageOfResource(
     problemId,

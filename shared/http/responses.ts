@@ -17,6 +17,11 @@ export function json(
   };
 }
 
+/** A 204: the request did what it asked, there is nothing to return. */
+export function noContent(): HttpResponse {
+  return { statusCode: 204, headers: {} };
+}
+
 /**
  * A versioned resource, through its schema (fields in a stable order, nothing internal
  * leaks), with the ETag that If-Match expects back.
