@@ -10,7 +10,8 @@ import { type AwsResourceKey, awsResourceCiId } from '../../shared/domain/ids';
  * these for some type), reads them with the CIs named directly (one BatchGetItem), and takes
  * the candidate whose stored ARN is the one given. ARNs that do not determine the resource id
  * AWS Config records (an RDS instance is recorded by its DbiResourceId, an S3 bucket's ARN has
- * no region) or of types not listed here match nothing: pipelines name those CIs by id.
+ * no region) or of types not listed here have no candidates: the gate finds those through the
+ * CMDB's ARN index instead (gate-use-case.ts).
  */
 const RESOURCE_TYPES_BY_ARN: Readonly<Record<string, string>> = {
   'ec2:instance': 'AWS::EC2::Instance',

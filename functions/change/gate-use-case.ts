@@ -1,4 +1,5 @@
 import type { Principal } from '../../shared/auth';
+import { RETIRED_LIFECYCLE_STATE } from '../../shared/db/configuration-item-reference';
 import {
   assertCanView,
   type Conflict,
@@ -37,8 +38,10 @@ export interface GateResult extends GateDecision {
 
 /**
  * Resolves the targets to CIs: CI ids as they are, ARNs through the ids the AWS Config import
- * derives (gate-targets.ts), all read in one BatchGetItem. A target the CMDB does not hold
- * resolves to nothing.
+ * derives (gate-targets.ts), all read in one BatchGetItem. An ARN those ids miss (an RDS
+ * instance, an S3 bucket: AWS Config records them by ids their ARNs do not hold, or a CI
+ * entered by hand with its ARN) is looked up in the CMDB's ARN index, a live CI preferred. A
+ * target the CMDB does not hold resolves to nothing.
  */
 async function resolveTargets(targets: readonly string[]): Promise<GateTarget[]> {
   const candidates = new Map(targets.filter(isArn).map((arn) => [arn, candidateCiIds(arn)]));
@@ -47,14 +50,22 @@ async function resolveTargets(targets: readonly string[]): Promise<GateTarget[]>
     ...[...candidates.values()].flat(),
   ]);
   const byId = new Map(nodes.map((node) => [node.id, node]));
-  return targets.map((target) => {
-    const node = isArn(target)
-      ? (candidates.get(target) ?? [])
-          .flatMap((id) => byId.get(id) ?? [])
-          .find((found) => (found.attributes.arn ?? target) === target)
-      : byId.get(target);
-    return node ? { target, ci: node.id } : { target };
-  });
+  return Promise.all(
+    targets.map(async (target) => {
+      if (!isArn(target)) {
+        const node = byId.get(target);
+        return node ? { target, ci: node.id } : { target };
+      }
+      const derived = (candidates.get(target) ?? [])
+        .flatMap((id) => byId.get(id) ?? [])
+        .find((found) => (found.attributes.arn ?? target) === target);
+      if (derived) return { target, ci: derived.id };
+      const indexed = await ciGraph.findByArn(target);
+      const node =
+        indexed.find((found) => found.lifecycleState !== RETIRED_LIFECYCLE_STATE) ?? indexed[0];
+      return node ? { target, ci: node.id } : { target };
+    }),
+  );
 }
 
 /**

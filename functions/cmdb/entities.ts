@@ -43,6 +43,9 @@ export const ciEntity = new Entity({
     // Sort attribute of the sparse owner-group index (`<createdAt>#<id>`), present only with
     // an owner group; derived by the repository, never part of the API.
     groupListedAt: { type: 'string' },
+    // The CI's ARN (`attributes.arn`), key of the sparse ARN lookup the change gate uses;
+    // derived by the repository, never part of the API.
+    arn: { type: 'string' },
   },
   indexes: {
     primary: {
@@ -63,6 +66,12 @@ export const ciEntity = new Entity({
       index: 'byState',
       pk: { field: TABLE_INDEXES.byState.partitionKey, composite: ['lifecycleState'] },
       sk: { field: TABLE_INDEXES.byState.sortKey, composite: ['createdAt', 'id'] },
+    },
+    // An alternate key, like an incident's number: the byNumber index serves both.
+    byArn: {
+      index: 'byNumber',
+      pk: { field: TABLE_INDEXES.byNumber.partitionKey, composite: ['arn'] },
+      sk: { field: TABLE_INDEXES.byNumber.sortKey, composite: ['id'] },
     },
   },
 });

@@ -72,17 +72,19 @@ export async function commit(work: UnitOfWork): Promise<void> {
   });
 }
 
-type Item = StoredCi & { groupListedAt?: string };
+type Item = StoredCi & { groupListedAt?: string; arn?: string };
 
 function toItem(stored: StoredCi): Item {
+  const arn = stored.attributes.arn;
   return {
     ...stored,
     groupListedAt: stored.ownerGroup ? `${stored.createdAt}#${stored.id}` : undefined,
+    arn: typeof arn === 'string' ? arn : undefined,
   };
 }
 
 function fromItem(item: Item): StoredCi {
-  const { groupListedAt: _indexOnly, ...stored } = item;
+  const { groupListedAt: _groupIndexOnly, arn: _arnIndexOnly, ...stored } = item;
   return stored as StoredCi;
 }
 

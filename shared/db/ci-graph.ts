@@ -14,7 +14,7 @@ import {
 import { batchGetAll } from './batch';
 import { documentClient } from './client';
 import { SERVICE } from './entities';
-import { TABLE_KEYS } from './table';
+import { TABLE_INDEXES, TABLE_KEYS } from './table';
 
 /**
  * The CMDB's graph as a reader sees it: each CI with what weighs on a change to it (class,
@@ -46,11 +46,17 @@ function configurationItemNodes(table: string) {
             },
           },
         },
+        arn: { type: 'string' },
       },
       indexes: {
         primary: {
           pk: { field: TABLE_KEYS.partitionKey, composite: ['id'] },
           sk: { field: TABLE_KEYS.sortKey, composite: [] },
+        },
+        byArn: {
+          index: 'byNumber',
+          pk: { field: TABLE_INDEXES.byNumber.partitionKey, composite: ['arn'] },
+          sk: { field: TABLE_INDEXES.byNumber.sortKey, composite: ['id'] },
         },
       },
     },
@@ -170,5 +176,18 @@ export function ciGraphReader<Class extends string = string>(table: string) {
     };
   }
 
-  return { readNodes, loadImpactSubgraph };
+  /**
+   * The CIs whose `attributes.arn` is `arn` (one, unless people entered an ARN twice), from
+   * the CMDB's sparse ARN index; eventually consistent. A CI written before the index existed
+   * is found at its next write.
+   */
+  async function findByArn(arn: string): Promise<CiNode<Class>[]> {
+    const { data } = await nodes.query.byArn({ arn }).go({ pages: 'all' });
+    // Keys are lower-cased (as every ElectroDB key here); ARNs are not, so compare exactly.
+    return data
+      .filter((item) => item.arn === arn)
+      .map(({ arn: _indexOnly, ...item }) => ({ ...item, ciClass: item.ciClass as Class }));
+  }
+
+  return { readNodes, loadImpactSubgraph, findByArn };
 }

@@ -7,7 +7,7 @@ import type { Change, Interval } from '../../../functions/change/domain';
 import { candidateCiIds } from '../../../functions/change/gate-targets';
 import { checkDeployment } from '../../../functions/change/gate-use-case';
 import { createChange, transitionChange } from '../../../functions/change/use-cases';
-import { importAwsConfigItem } from '../../../functions/cmdb/use-cases';
+import { createCi, importAwsConfigItem } from '../../../functions/cmdb/use-cases';
 import { awsResourceCiId } from '../../../shared/domain/ids';
 import { ForbiddenError } from '../../../shared/errors';
 import {
@@ -16,6 +16,7 @@ import {
   ec2InstanceItem,
   lambdaFunctionItem,
   REGION,
+  rdsInstanceItem,
 } from '../../unit/cmdb/aws-config-items';
 import {
   aChange,
@@ -144,6 +145,55 @@ describe('the pipeline gate', () => {
 
     expect(decision.targets).toEqual([{ target: arn, ci: ciId }]);
     expect(decision).toMatchObject({ decision: 'allow', coveredBy: [{ number: change.number }] });
+  });
+
+  it('finds through the CMDB ARN index the CIs whose ARNs their derived ids miss', async () => {
+    const base = aSaturdayNight();
+    const suffix = crypto.randomUUID().slice(0, 8);
+    // AWS Config records an RDS instance by its DbiResourceId, which its ARN does not hold.
+    const databaseArn = `arn:aws:rds:${REGION}:${ACCOUNT_ID}:db:orders-${suffix}`;
+    const { ciId: database } = await importAwsConfigItem(
+      {
+        ...rdsInstanceItem(),
+        arn: databaseArn,
+        resourceId: `db-${suffix.toUpperCase()}`,
+        resourceName: `orders-${suffix}`,
+        relationships: [],
+      },
+      ctx(admin),
+    );
+    expect(candidateCiIds(databaseArn)).not.toContain(database);
+    // A bucket's ARN names no region or account; this CI was entered by hand with its ARN.
+    const bucketArn = `arn:aws:s3:::invoices-${suffix}`;
+    const { ci: bucket } = await createCi(
+      {
+        ciClass: 'storage',
+        name: `invoices-${suffix}`,
+        criticality: 2,
+        environment: 'production',
+        lifecycleState: 'operational',
+        attributes: { arn: bucketArn },
+      } as Parameters<typeof createCi>[0],
+      ctx(admin),
+    );
+    const change = await aScheduledChange([database, bucket.id], windowAt(base, 0, 2));
+
+    const decision = await checkDeployment(
+      { targets: [databaseArn, bucketArn], window: windowAt(base, 0, 1) },
+      readingClient,
+    );
+
+    expect(decision.targets).toEqual([
+      { target: databaseArn, ci: database },
+      { target: bucketArn, ci: bucket.id },
+    ]);
+    expect(decision.decision).toBe('allow');
+    expect(decision.coveredBy).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ ci: database, number: change.number }),
+        expect.objectContaining({ ci: bucket.id, number: change.number }),
+      ]),
+    );
   });
 
   it('derives the CI ids AWS Config imports give from their ARNs', () => {
