@@ -101,8 +101,9 @@ export class ItsmFunction extends NodejsFunction {
         // Synth (and so every `npm start` and API test run) stays quiet unless something is wrong.
         logLevel: LogLevel.WARNING,
         sourcesContent: false,
-        // The Node.js runtime provides the AWS SDK v3 (CDK's default): bundling it would add
-        // about 300 KB and most of the import time to every cold start.
+        // The Node.js runtime provides the AWS SDK v3 (CDK's default). Bundling the DynamoDB
+        // clients would add about 340 KB to every bundle (the budget is 400 KB) to import them
+        // some 20 ms faster (measured on the development machine).
         bundleAwsSDK: false,
         // ElectroDB's model check, re-run at every cold start, is left to the tests (see the file).
         esbuildArgs: {
