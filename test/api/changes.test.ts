@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, tokenFor } from './support/client';
+import { aCi as aCiAs, aSaturdayNight, at } from './support/planning';
 
 /**
  * The change API through the local runtime: gateway, authorizer, function, DynamoDB Local.
@@ -61,27 +62,7 @@ function expectProblemDetails(
 const fieldsOf = (details: ProblemDetails) =>
   (details.errors ?? []).map((error) => error.field).sort();
 
-const HOUR_MS = 60 * 60 * 1000;
-/** Saturday 22:00 UTC of a random far-future week, so that no other test plans at that time. */
-function aSaturdayNight(): number {
-  return Date.UTC(2031, 0, 4, 22) + Math.floor(Math.random() * 400_000) * 7 * 24 * HOUR_MS;
-}
-const at = (base: number, hours: number) => new Date(base + hours * HOUR_MS).toISOString();
-
-async function aCi(): Promise<string> {
-  const response = await api<{ id: string }>('POST', '/cis', {
-    token: admin,
-    body: {
-      ciClass: 'application',
-      name: `billing-${crypto.randomUUID().slice(0, 6)}`,
-      criticality: 3,
-      environment: 'production',
-      lifecycleState: 'operational',
-    },
-  });
-  expect(response.status).toBe(201);
-  return response.body.id;
-}
+const aCi = () => aCiAs(admin, 'billing');
 
 function changeBody(ci: string, night = aSaturdayNight(), overrides: Record<string, unknown> = {}) {
   return {

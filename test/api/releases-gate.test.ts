@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, tokenFor } from './support/client';
+import { aCi as aCiAs, aSaturdayNight, at } from './support/planning';
 
 /**
  * Releases and the pipeline gate through the local runtime: gateway, authorizer, the change
@@ -42,27 +43,7 @@ beforeAll(async () => {
 const etagOf = (resource: { id: string; version: number }) =>
   `"${resource.id}.${resource.version}"`;
 
-const HOUR_MS = 60 * 60 * 1000;
-/** Saturday 22:00 UTC of a random far-future week, so that no other test plans at that time. */
-function aSaturdayNight(): number {
-  return Date.UTC(2031, 0, 4, 22) + Math.floor(Math.random() * 400_000) * 7 * 24 * HOUR_MS;
-}
-const at = (base: number, hours: number) => new Date(base + hours * HOUR_MS).toISOString();
-
-async function aCi(): Promise<string> {
-  const response = await api<{ id: string }>('POST', '/cis', {
-    token: admin,
-    body: {
-      ciClass: 'application',
-      name: `checkout-${crypto.randomUUID().slice(0, 6)}`,
-      criticality: 3,
-      environment: 'production',
-      lifecycleState: 'operational',
-    },
-  });
-  expect(response.status).toBe(201);
-  return response.body.id;
-}
+const aCi = () => aCiAs(admin, 'checkout');
 
 /** A standard change on `ci`, Scheduled for [base, base + 2 h). */
 async function aScheduledChange(ci: string, base: number): Promise<Change> {
