@@ -39,10 +39,29 @@ export function decodeCursor(
   } catch {
     // fall through to the validation error
   }
-  throw new ValidationError([
+  throw invalidCursor();
+}
+
+function invalidCursor(): ValidationError {
+  return new ValidationError([
     {
       field: 'query.cursor',
       message: 'expected a cursor returned by this list with the same filters',
     },
   ]);
+}
+
+/**
+ * The fingerprint binds a cursor to its query but is no secret, so a client can wrap a
+ * storage cursor of its own making. ElectroDB refuses one it cannot parse, DynamoDB a start
+ * key that does not fit the query (ElectroDB passes its error on as the cause): either is the
+ * client's bad cursor, a 400 like any other, not a failure of ours.
+ */
+export function asCursorRefusal(error: unknown): ValidationError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const unparsable = error.message.startsWith('Unable to parse cursor');
+  const { cause } = error as { cause?: { name?: string; message?: string } };
+  const startKeyRefused =
+    cause?.name === 'ValidationException' && /start(ing)? key/i.test(cause.message ?? '');
+  return unparsable || startKeyRefused ? invalidCursor() : undefined;
 }

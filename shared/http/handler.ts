@@ -9,7 +9,7 @@ import { HttpError, NotFoundError } from '../errors';
 import { logger, metrics } from '../observability/powertools';
 import type { RequestContext } from '../request-context';
 import type * as z from '../zod';
-import { decodeCursor } from './cursor';
+import { asCursorRefusal, decodeCursor } from './cursor';
 import { problemResponse } from './problem';
 import { parseQuery } from './request';
 import { cursorPage, type HttpResponse } from './responses';
@@ -75,7 +75,8 @@ export function createHttpHandler<RouteKey extends string>(
         [CONSUMED_CAPACITY_HEADER]: `read=${usage.readUnits}; write=${usage.writeUnits}; transactional-write=${usage.transactionalWriteUnits}`,
       };
       return result;
-    } catch (error) {
+    } catch (thrown) {
+      const error = asCursorRefusal(thrown) ?? thrown;
       if (error instanceof HttpError && error.status < 500) {
         logger.info('request refused', {
           status: error.status,

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fingerprint } from '../../shared/http/cursor';
 import { api, tokenFor } from './support/client';
 
 type Incident = {
@@ -449,6 +450,25 @@ describe('GET /incidents', () => {
     expectProblem(await api('GET', '/incidents?colour=red', { token: agent }), 400);
     expectProblem(await api('GET', '/incidents?cursor=bm90LWEtY3Vyc29y', { token: agent }), 400);
     expectProblem(await api('GET', '/incidents?state=Sleeping', { token: agent }), 400);
+  });
+
+  it('refuses a forged cursor that carries the right fingerprint', async () => {
+    // The fingerprint is no secret: a client can wrap a storage cursor of its own in it.
+    const filters = { assignmentGroup: 'forgers' };
+    const wrap = (storageCursor: string) =>
+      Buffer.from(JSON.stringify({ c: storageCursor, q: fingerprint(filters) })).toString(
+        'base64url',
+      );
+    const startKey = Buffer.from(JSON.stringify({ pk: 'elsewhere', sk: 'x' })).toString(
+      'base64url',
+    );
+    for (const cursor of [wrap('not base64 json'), wrap(startKey)]) {
+      const response = await api('GET', `/incidents?assignmentGroup=forgers&cursor=${cursor}`, {
+        token: agent,
+      });
+      expectProblem(response, 400);
+      expect(JSON.stringify(response.body)).toContain('query.cursor');
+    }
   });
 
   it('shows requesters their own incidents only', async () => {

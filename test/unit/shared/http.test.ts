@@ -8,7 +8,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../../../shared/errors';
-import { decodeCursor, encodeCursor } from '../../../shared/http/cursor';
+import { asCursorRefusal, decodeCursor, encodeCursor } from '../../../shared/http/cursor';
 import { problemResponse } from '../../../shared/http/problem';
 import {
   etagFor,
@@ -115,6 +115,33 @@ describe('cursors', () => {
     expect(() => decodeCursor('bm90LWpzb24', query)).toThrow(ValidationError);
     expect(encodeCursor(null, query)).toBeNull();
     expect(decodeCursor(undefined, query)).toBeNull();
+  });
+
+  it('map the store refusing a storage cursor to a 400, and nothing else', () => {
+    const dynamoDb = (name: string, message: string) =>
+      new Error('Error thrown by DynamoDB client', {
+        cause: Object.assign(new Error(message), { name }),
+      });
+    for (const refused of [
+      new Error('Unable to parse cursor - For more detail on this error reference: ...'),
+      dynamoDb('ValidationException', 'The provided starting key is invalid'),
+      dynamoDb(
+        'ValidationException',
+        "Exclusive Start Key must have same size as table's key schema",
+      ),
+    ]) {
+      expect(asCursorRefusal(refused)?.issues).toEqual([
+        { field: 'query.cursor', message: expect.any(String) },
+      ]);
+    }
+    for (const other of [
+      dynamoDb('ValidationException', 'One or more parameter values were invalid'),
+      dynamoDb('ConditionalCheckFailedException', 'The conditional request failed: start key'),
+      new Error('socket hang up'),
+      'not an error',
+    ]) {
+      expect(asCursorRefusal(other)).toBeUndefined();
+    }
   });
 });
 
