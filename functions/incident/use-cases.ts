@@ -477,14 +477,18 @@ export async function autoCloseResolved(
 /**
  * Applies a parent's state change to its children (reference: parent/child). Idempotent:
  * a child already in the target state gets no follow-up, so redelivered events change
- * nothing; an event that no longer describes the parent (out of order) is ignored.
+ * nothing; an event whose target state the parent has left (out of order) is ignored. The
+ * hold reason and resolution come from the parent as it is now, not from the event: a late
+ * "hold Awaiting Vendor" must not undo a later "Awaiting Change", nor a late resolve copy a
+ * resolution the parent has since replaced.
  */
 export async function syncChildren(
-  change: ParentTransition,
+  event: ParentTransition,
   now: string,
 ): Promise<{ updated: number }> {
-  const parent = await getIncident(change.parent.id);
-  if (!parent || parent.state !== change.to) return { updated: 0 };
+  const parent = await getIncident(event.parent.id);
+  if (!parent || parent.state !== event.to) return { updated: 0 };
+  const change: ParentTransition = { ...event, parent: snapshot(parent) };
   const ctx: RequestContext = { principal: SYSTEM_PRINCIPAL, now };
   let updated = 0;
   let cursor: string | null = null;

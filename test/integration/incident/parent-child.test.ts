@@ -139,4 +139,48 @@ describe('parent and child incidents', () => {
     expect((await syncChildren(stale, new Date().toISOString())).updated).toBe(0);
     expect((await getIncidentForPrincipal(children[0]?.id ?? '', agent)).state).toBe('New');
   });
+
+  it('gives children the hold reason and resolution the parent has now, not those of a late event', async () => {
+    const { parent, children } = await parentWithChildren();
+    const [child] = children;
+    const hold = async (holdReason: 'Awaiting Vendor' | 'Awaiting Change') => {
+      const before = await getIncidentForPrincipal(parent.id, agent);
+      const after = await transitionIncident(parent.id, { action: 'hold', holdReason }, ctx());
+      return { parent: after, action: 'hold', from: before.state, to: after.state, actor: agent };
+    };
+    const lateVendorHold: ParentTransition = await hold('Awaiting Vendor');
+    const changeHold: ParentTransition = await hold('Awaiting Change');
+    await syncChildren(changeHold, new Date().toISOString());
+    // The first hold's event arrives last: the parent is still On Hold, but for a change.
+    expect((await syncChildren(lateVendorHold, new Date().toISOString())).updated).toBe(0);
+    expect(await getIncidentForPrincipal(child?.id ?? '', agent)).toMatchObject({
+      state: 'On Hold',
+      holdReason: 'Awaiting Change',
+    });
+
+    const resolve = async (resolutionNotes: string) => {
+      const before = await getIncidentForPrincipal(parent.id, agent);
+      const after = await transitionIncident(
+        parent.id,
+        { action: 'resolve', resolutionCode: 'Solved (Permanently)', resolutionNotes },
+        ctx(),
+      );
+      return {
+        parent: after,
+        action: 'resolve',
+        from: before.state,
+        to: after.state,
+        actor: agent,
+      };
+    };
+    const lateFirstResolve: ParentTransition = await resolve('First fix');
+    await transitionIncident(parent.id, { action: 'reopen' }, ctx());
+    await resolve('Second fix');
+    // Only the first resolve's event has arrived so far: the parent is Resolved again.
+    await syncChildren(lateFirstResolve, new Date().toISOString());
+    expect(await getIncidentForPrincipal(child?.id ?? '', agent)).toMatchObject({
+      state: 'Resolved',
+      resolutionNotes: 'Second fix',
+    });
+  });
 });
