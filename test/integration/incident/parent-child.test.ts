@@ -143,13 +143,15 @@ describe('parent and child incidents', () => {
   it('gives children the hold reason and resolution the parent has now, not those of a late event', async () => {
     const { parent, children } = await parentWithChildren();
     const [child] = children;
-    const hold = async (holdReason: 'Awaiting Vendor' | 'Awaiting Change') => {
+    const hold = async (
+      holdReason: 'Awaiting Vendor' | 'Awaiting Change',
+    ): Promise<ParentTransition> => {
       const before = await getIncidentForPrincipal(parent.id, agent);
       const after = await transitionIncident(parent.id, { action: 'hold', holdReason }, ctx());
       return { parent: after, action: 'hold', from: before.state, to: after.state, actor: agent };
     };
-    const lateVendorHold: ParentTransition = await hold('Awaiting Vendor');
-    const changeHold: ParentTransition = await hold('Awaiting Change');
+    const lateVendorHold = await hold('Awaiting Vendor');
+    const changeHold = await hold('Awaiting Change');
     await syncChildren(changeHold, new Date().toISOString());
     // The first hold's event arrives last: the parent is still On Hold, but for a change.
     expect((await syncChildren(lateVendorHold, new Date().toISOString())).updated).toBe(0);
@@ -158,7 +160,7 @@ describe('parent and child incidents', () => {
       holdReason: 'Awaiting Change',
     });
 
-    const resolve = async (resolutionNotes: string) => {
+    const resolve = async (resolutionNotes: string): Promise<ParentTransition> => {
       const before = await getIncidentForPrincipal(parent.id, agent);
       const after = await transitionIncident(
         parent.id,
@@ -173,7 +175,7 @@ describe('parent and child incidents', () => {
         actor: agent,
       };
     };
-    const lateFirstResolve: ParentTransition = await resolve('First fix');
+    const lateFirstResolve = await resolve('First fix');
     await transitionIncident(parent.id, { action: 'reopen' }, ctx());
     await resolve('Second fix');
     // Only the first resolve's event has arrived so far: the parent is Resolved again.
