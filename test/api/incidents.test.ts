@@ -347,10 +347,11 @@ describe('POST /incidents/{id}/transitions', () => {
         resolutionNotes: 'Reset password',
       },
     });
+    // No assignment group, so no In Progress: the reopened incident goes back to the queue.
     expect(
       (await api<Incident>('POST', path, { token: requester, body: { action: 'reopen' } })).body
         .state,
-    ).toBe('In Progress');
+    ).toBe('New');
   });
 });
 

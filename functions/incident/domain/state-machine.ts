@@ -21,9 +21,10 @@ import {
 
 /**
  * The incident lifecycle. Closed and Canceled are final; Resolved waits for the caller to
- * confirm (close) or object (reopen). Only `start` demands an assignment group: resuming,
- * reopening and the caller's reply continue work already under way and must not fail on a
- * missing group the caller cannot set.
+ * confirm (close) or object (reopen). Nothing moves an incident to In Progress without an
+ * assignment group (reference): `start` and `resume` demand one. Reopening and the caller's
+ * reply must not fail on a group the caller cannot set: without one they return the
+ * incident to New, the queue, instead (see workState).
  */
 const TRANSITIONS: Readonly<
   Record<IncidentAction, { from: readonly IncidentState[]; to: IncidentState }>
@@ -70,7 +71,7 @@ export function transition(
   if (!mayPerform(action, incident, ctx.actor)) {
     throw new ForbiddenError(`Not allowed to ${action} this incident.`);
   }
-  const to = TRANSITIONS[action].to;
+  const to = action === 'reopen' ? workState(incident) : TRANSITIONS[action].to;
   const { incident: next, changes } = revise(
     incident,
     { state: to, ...fieldsFor(incident, command, ctx.now) },
@@ -90,11 +91,7 @@ export function transition(
 function fieldsFor(incident: Incident, command: TransitionCommand, now: string): Partial<Incident> {
   switch (command.action) {
     case 'start':
-      if (incident.assignmentGroup === undefined) {
-        throw new ValidationError([
-          { field: 'assignmentGroup', message: 'is required to start work on an incident' },
-        ]);
-      }
+      requireAssignmentGroup(incident);
       return {};
     case 'hold':
       if (command.holdReason === 'Awaiting Caller' && isBlank(command.comment)) {
@@ -107,6 +104,7 @@ function fieldsFor(incident: Incident, command: TransitionCommand, now: string):
       }
       return { holdReason: command.holdReason };
     case 'resume':
+      requireAssignmentGroup(incident);
       return { holdReason: undefined };
     case 'resolve': {
       const issues: FieldIssue[] = [];
@@ -133,6 +131,22 @@ function fieldsFor(incident: Incident, command: TransitionCommand, now: string):
   }
 }
 
+function requireAssignmentGroup(incident: Incident): void {
+  if (incident.assignmentGroup === undefined) {
+    throw new ValidationError([
+      { field: 'assignmentGroup', message: 'is required to work on an incident (In Progress)' },
+    ]);
+  }
+}
+
+/**
+ * Where work resumes when the caller reopens or replies: In Progress, or New when the incident
+ * has no assignment group, since moving to In Progress requires one.
+ */
+function workState(incident: Incident): IncidentState {
+  return incident.assignmentGroup === undefined ? 'New' : 'In Progress';
+}
+
 export interface CommentEffect {
   incident: Incident;
   changes: FieldChange[];
@@ -141,7 +155,7 @@ export interface CommentEffect {
 }
 
 /**
- * The caller's public reply to an incident awaiting them resumes it. Only 'Awaiting Caller'
+ * The caller's public reply to an incident awaiting them resumes it (workState). Only 'Awaiting Caller'
  * resumes: the other hold reasons wait on a change, a problem or a vendor, which a comment from
  * the caller does not settle. Returns undefined when the comment changes nothing.
  */
@@ -154,7 +168,7 @@ export function commentEffect(
   if (!isCallerReply || incident.state !== 'On Hold' || incident.holdReason !== 'Awaiting Caller') {
     return undefined;
   }
-  const to: IncidentState = 'In Progress';
+  const to = workState(incident);
   const { incident: next, changes } = revise(
     incident,
     { state: to, holdReason: undefined },

@@ -6,6 +6,17 @@ import { anIncident, ctx, NOW, type PrincipalName, principals } from './fixtures
 describe('commentEffect', () => {
   const awaitingCaller = anIncident('On Hold', { holdReason: 'Awaiting Caller' });
 
+  it('returns an incident without an assignment group to New, never In Progress', () => {
+    const unassigned = anIncident('On Hold', {
+      holdReason: 'Awaiting Caller',
+      assignmentGroup: undefined,
+    });
+    const effect = commentEffect(unassigned, { visibility: 'public' }, ctx(principals.caller));
+    expect(effect?.to).toBe('New');
+    expect(effect?.incident.state).toBe('New');
+    expect(effect?.incident).not.toHaveProperty('holdReason');
+  });
+
   it('resumes an incident awaiting the caller when the caller replies publicly', () => {
     const effect = commentEffect(awaitingCaller, { visibility: 'public' }, ctx(principals.caller));
     expect(effect).toBeDefined();

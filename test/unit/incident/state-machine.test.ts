@@ -223,6 +223,13 @@ describe('transition rules', () => {
   });
 
   describe('resume', () => {
+    it('requires an assignment group', () => {
+      const incident = anIncident('On Hold', { assignmentGroup: undefined });
+      expect(validationIssues(() => transition(incident, COMMANDS.resume, agent))).toEqual([
+        expect.objectContaining({ field: 'assignmentGroup' }),
+      ]);
+    });
+
     it('clears the hold reason', () => {
       const result = transition(anIncident('On Hold'), COMMANDS.resume, agent);
       expect(result.incident).not.toHaveProperty('holdReason');
@@ -310,6 +317,16 @@ describe('transition rules', () => {
         { field: 'resolutionNotes', old: 'Restarted the relay', new: null },
         { field: 'resolvedAt', old: CREATED_AT, new: null },
       ]);
+    });
+
+    it('returns an incident without an assignment group to New, never In Progress', () => {
+      for (const principal of [principals.caller, principals.agent]) {
+        const incident = anIncident('Resolved', { assignmentGroup: undefined });
+        const result = transition(incident, { action: 'reopen' }, ctx(principal));
+        expect(result.to).toBe('New');
+        expect(result.incident.state).toBe('New');
+        expect(result.changes).toContainEqual({ field: 'state', old: 'Resolved', new: 'New' });
+      }
     });
   });
 
