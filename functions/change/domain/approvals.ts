@@ -258,7 +258,7 @@ function evaluate(
 ): Outcome | undefined {
   const { rule, onRejection } = plan.policy;
   const votes = [...current.values()];
-  const under = `Under ${describeRule(rule)}`;
+  const under = `Rule "${describeRule(rule)}"`;
   if (rule.kind === 'first-per-group') {
     const groups = [...new Set(plan.approvers.flatMap((approver) => approver.groups))];
     const answers = groups.map((group) => {

@@ -183,7 +183,7 @@ describe('decide: reasons', () => {
   it('an approval names the rule and the approvers', () => {
     const decision = decide(aPlanWith(QUORUM_2), votesOf(['a+', 'c+']), at(30));
     expect(decision.status === 'approved' && decision.record.reasons).toEqual([
-      'Under a quorum of 2: 2 of 3 approvers approved (2 needed): a, c.',
+      'Rule "a quorum of 2": 2 of 3 approvers approved (2 needed): a, c.',
     ]);
   });
 
@@ -192,7 +192,7 @@ describe('decide: reasons', () => {
     votes[0] = { ...(votes[0] as Vote), castBy: 'x' };
     const decision = decide(aPlanWith(ALL), votes, at(30));
     expect(decision.status === 'rejected' && decision.record.reasons).toEqual([
-      'Under all approvers: a rejection decides at once.',
+      'Rule "all approvers": a rejection decides at once.',
       'Rejected by a (by delegate x): a says no',
     ]);
   });
@@ -204,7 +204,7 @@ describe('decide: reasons', () => {
       at(30),
     );
     expect(decision.status === 'rejected' && decision.record.reasons).toEqual([
-      'Under the first response of each group: g2 rejected.',
+      'Rule "the first response of each group": g2 rejected.',
       'Rejected by c: c says no',
     ]);
   });
