@@ -38,7 +38,7 @@ export function buildApp(options: BuildAppOptions = {}): App {
 
   const stateful = new StatefulStack(app, 'ItsmStateful', {
     stackName: `itsm-${settings.stage}-stateful`,
-    description: 'ITSM stateful resources: table, event bus and archive, outbox DLQ.',
+    description: 'ITSM stateful resources: table, event bus and archive, dead-letter queues.',
     terminationProtection: true,
     stage: settings.stage,
     tags,
@@ -51,6 +51,7 @@ export function buildApp(options: BuildAppOptions = {}): App {
     table: stateful.table,
     eventBus: stateful.eventBus,
     outboxDeadLetterQueue: stateful.outboxDeadLetterQueue,
+    deadLetterQueues: stateful.deadLetterQueues.queues,
   });
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -16,6 +16,7 @@ import {
 import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { TABLE_INDEXES, TABLE_KEYS } from '../shared/db/table';
+import { DeadLetterQueues, EVENT_CONSUMERS } from './constructs/dead-letter-queues';
 import { DEAD_LETTER_RETENTION, SecureQueue } from './constructs/secure-queue';
 
 export interface StatefulStackProps extends StackProps {
@@ -24,14 +25,17 @@ export interface StatefulStackProps extends StackProps {
 
 /**
  * What holds data and must survive redeployments of the code: the single table, the event
- * bus with its archive, and the outbox pipe's dead-letter queue. Kept apart from the
- * stateless stack so that the latter can be torn down and rebuilt freely.
+ * bus with its archive, and the dead-letter queues (the outbox pipe's and each event
+ * consumer's). Kept apart from the stateless stack so that the latter can be torn down and
+ * rebuilt freely.
  */
 export class StatefulStack extends Stack {
   readonly table: Table;
   readonly eventBus: EventBus;
   /** Receives the stream records the outbox pipe could not deliver after all retries. */
   readonly outboxDeadLetterQueue: SecureQueue;
+  /** Events each consumer could not take or process, until they are redriven. */
+  readonly deadLetterQueues: DeadLetterQueues;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -73,8 +77,15 @@ export class StatefulStack extends Stack {
       reason: 'This queue is the dead-letter queue of the outbox pipe; a DLQ needs no DLQ.',
     });
 
+    this.deadLetterQueues = new DeadLetterQueues(this, 'DeadLetters');
+
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
     new CfnOutput(this, 'OutboxDeadLetterQueueUrl', { value: this.outboxDeadLetterQueue.queueUrl });
+    for (const consumer of EVENT_CONSUMERS) {
+      new CfnOutput(this, `${consumer}DeadLetterQueueUrl`, {
+        value: this.deadLetterQueues.queues[consumer].queueUrl,
+      });
+    }
   }
 }

@@ -7,6 +7,7 @@ import { API_DOCS_ROUTES } from '../functions/incident/routes';
 import { ChangeApprovals } from './constructs/change-approvals';
 import { ChangeArea } from './constructs/change-area';
 import { CmdbArea } from './constructs/cmdb-area';
+import { DeadLetterQueues, type EventConsumerName } from './constructs/dead-letter-queues';
 import { ItsmHttpApi } from './constructs/http-api';
 import { Identity } from './constructs/identity';
 import { IncidentArea } from './constructs/incident-area';
@@ -21,6 +22,7 @@ export interface StatelessStackProps extends StackProps {
   readonly table: Table;
   readonly eventBus: IEventBus;
   readonly outboxDeadLetterQueue: IQueue;
+  readonly deadLetterQueues: Readonly<Record<EventConsumerName, IQueue>>;
 }
 
 /** Identity, the HTTP API, the functions and the event plumbing around the stateful resources. */
@@ -58,14 +60,22 @@ export class StatelessStack extends Stack {
       'The OpenAPI document is public so that clients can discover the API.',
     );
 
+    const deadLetterQueues = DeadLetterQueues.referencedFrom(this, props.deadLetterQueues);
     new IncidentArea(this, 'Incidents', {
       defaults,
       settings,
       eventBus: props.eventBus,
       api,
+      deadLetterQueues,
     });
 
-    new ProblemArea(this, 'Problems', { defaults, settings, api, eventBus: props.eventBus });
+    new ProblemArea(this, 'Problems', {
+      defaults,
+      settings,
+      api,
+      eventBus: props.eventBus,
+      deadLetterQueues,
+    });
 
     new ChangeArea(this, 'Changes', { defaults, settings, api });
     new ChangeApprovals(this, 'ChangeApprovals', {
@@ -73,9 +83,15 @@ export class StatelessStack extends Stack {
       settings,
       api,
       eventBus: props.eventBus,
+      deadLetterQueue: deadLetterQueues.ChangeApprovals,
     });
 
-    new CmdbArea(this, 'Cmdb', { defaults, api, awsConfigImport: settings.awsConfigImport });
+    new CmdbArea(this, 'Cmdb', {
+      defaults,
+      api,
+      awsConfigImport: settings.awsConfigImport,
+      deadLetterQueues,
+    });
 
     new OutboxPipe(this, 'Outbox', {
       defaults,

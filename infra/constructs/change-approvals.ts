@@ -4,6 +4,7 @@ import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets'
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import {
   DefinitionBody,
   Errors,
@@ -33,7 +34,6 @@ import { type ChangeManagementSettings, changeEnvironment } from '../../function
 import { ChangeStateChanged, ChangeSubmittedForAuthorization } from '../../shared/events/changes';
 import type { ItsmHttpApi } from './http-api';
 import { type FunctionDefaults, ItsmFunction, type TableAction } from './itsm-function';
-import { DEAD_LETTER_RETENTION, SecureQueue } from './secure-queue';
 
 export interface ChangeApprovalsProps {
   readonly defaults: FunctionDefaults;
@@ -41,6 +41,8 @@ export interface ChangeApprovalsProps {
   readonly eventBus: IEventBus;
   /** The change area's settings: the workflow records its decision through its use cases. */
   readonly settings: { readonly changeManagement: ChangeManagementSettings };
+  /** Where the rules put the events they could not deliver, from the stateful stack. */
+  readonly deadLetterQueue: IQueue;
 }
 
 const SERVICE_NAME = 'change-approvals';
@@ -84,7 +86,7 @@ export class ChangeApprovals extends Construct {
   readonly submissionRule: Rule;
   readonly withdrawalRule: Rule;
   /** Events the rules could not deliver to the state machine or the function. */
-  readonly deadLetterQueue: SecureQueue;
+  readonly deadLetterQueue: IQueue;
 
   constructor(scope: Construct, id: string, props: ChangeApprovalsProps) {
     super(scope, id);
@@ -116,13 +118,7 @@ export class ChangeApprovals extends Construct {
       new Policy(this, 'TasksTaskResponses', { statements: [this.taskResponses()] }),
     );
 
-    this.deadLetterQueue = new SecureQueue(this, 'DeadLetterQueue', {
-      retentionPeriod: DEAD_LETTER_RETENTION,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: "This queue is the dead-letter queue of the approval rules' targets.",
-    });
+    this.deadLetterQueue = props.deadLetterQueue;
     const delivery = {
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: 10,

@@ -2,6 +2,7 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { IMPORTED_RESOURCE_TYPES_ENV } from '../../functions/cmdb/aws-config-settings';
 import { CMDB_API_ROUTES, CMDB_IMPORT_ROUTES } from '../../functions/cmdb/routes';
@@ -11,6 +12,7 @@ import {
   OVERSIZED_CHANGE,
 } from '../../shared/events/aws-config';
 import type { DeploySettings } from '../settings';
+import type { DeadLetterQueuesByConsumer } from './dead-letter-queues';
 import { EventConsumer } from './event-consumer';
 import type { ItsmHttpApi } from './http-api';
 import { type FunctionDefaults, ItsmFunction, type TableAction } from './itsm-function';
@@ -20,6 +22,7 @@ export interface CmdbAreaProps {
   readonly api: ItsmHttpApi;
   /** Delivery of AWS Config configuration items; none unless given and enabled. */
   readonly awsConfigImport?: DeploySettings['awsConfigImport'];
+  readonly deadLetterQueues: DeadLetterQueuesByConsumer;
 }
 
 /**
@@ -73,6 +76,7 @@ export class CmdbArea extends Construct {
       ? new AwsConfigDelivery(this, 'AwsConfig', {
           defaults: props.defaults,
           settings: props.awsConfigImport,
+          deadLetterQueue: props.deadLetterQueues.CmdbAwsConfigChanges,
         })
       : undefined;
   }
@@ -81,6 +85,7 @@ export class CmdbArea extends Construct {
 export interface AwsConfigDeliveryProps {
   readonly defaults: FunctionDefaults;
   readonly settings: DeploySettings['awsConfigImport'];
+  readonly deadLetterQueue: IQueue;
 }
 
 /** Consumer function timeout; the queue hides a message for six times as long. */
@@ -128,6 +133,7 @@ export class AwsConfigDelivery extends Construct {
         ? { $or: [inline, { messageType: [OVERSIZED_CHANGE] }] }
         : inline,
       handler: this.changeImportFunction,
+      deadLetterQueue: props.deadLetterQueue,
     });
     if (settings.deliveryBucket) this.grantOversizedReads(settings.deliveryBucket);
 

@@ -2,10 +2,11 @@ import { Duration } from 'aws-cdk-lib';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EventContract } from '../../shared/events/envelope';
 import type { ItsmFunction } from './itsm-function';
-import { DEAD_LETTER_RETENTION, SecureQueue } from './secure-queue';
+import { SecureQueue } from './secure-queue';
 
 /** What a rule needs of an event contract, ours (the catalog) or another system's. */
 export type EventRoute = Pick<EventContract, 'source' | 'detailType'>;
@@ -20,6 +21,8 @@ export interface EventConsumerProps {
   readonly description: string;
   /** The function that processes the events; it must report partial batch failures. */
   readonly handler: ItsmFunction;
+  /** The consumer's dead-letter queue, from the stateful stack (DeadLetterQueues). */
+  readonly deadLetterQueue: IQueue;
   /** Deliveries per message before it goes to the dead-letter queue. */
   readonly maxReceiveCount?: number;
 }
@@ -33,14 +36,12 @@ export interface EventConsumerProps {
  */
 export class EventConsumer extends Construct {
   readonly queue: SecureQueue;
-  readonly deadLetterQueue: SecureQueue;
+  readonly deadLetterQueue: IQueue;
   readonly rule: Rule;
 
   constructor(scope: Construct, id: string, props: EventConsumerProps) {
     super(scope, id);
-    this.deadLetterQueue = new SecureQueue(this, 'DeadLetterQueue', {
-      retentionPeriod: DEAD_LETTER_RETENTION,
-    });
+    this.deadLetterQueue = props.deadLetterQueue;
     this.queue = new SecureQueue(this, 'Queue', {
       // AWS's advice: six times the function timeout, so retries do not overlap.
       visibilityTimeout: Duration.seconds(props.handler.timeout.toSeconds() * 6),

@@ -10,6 +10,7 @@ import {
   ProblemWorkaroundCommunicated,
 } from '../../shared/events/catalog';
 import type { DeploySettings } from '../settings';
+import type { DeadLetterQueuesByConsumer } from './dead-letter-queues';
 import { EventConsumer } from './event-consumer';
 import type { ItsmHttpApi } from './http-api';
 import { type FunctionDefaults, ItsmFunction, type TableAction } from './itsm-function';
@@ -19,6 +20,7 @@ export interface IncidentAreaProps {
   readonly settings: Pick<DeploySettings, 'priorityMatrix' | 'autoCloseAfterHours'>;
   readonly eventBus: IEventBus;
   readonly api: ItsmHttpApi;
+  readonly deadLetterQueues: DeadLetterQueuesByConsumer;
 }
 
 const SERVICE_NAME = 'incidents';
@@ -100,6 +102,7 @@ export class IncidentArea extends Construct {
       events: [IncidentStateChanged],
       detail: { data: { incident: { childCount: Match.greaterThan(0) } } },
       handler: this.parentSyncFunction,
+      deadLetterQueue: props.deadLetterQueues.IncidentsParentSync,
     });
 
     this.problemFollowUpFunction = new ItsmFunction(this, 'ProblemFollowUp', {
@@ -120,6 +123,7 @@ export class IncidentArea extends Construct {
         ],
       },
       handler: this.problemFollowUpFunction,
+      deadLetterQueue: props.deadLetterQueues.IncidentsProblemFollowUp,
     });
   }
 }

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { PROBLEM_ROUTES } from '../../functions/problem/routes';
 import { CHANGE_FOLLOW_UP, DETECTION_EVENTS } from '../../functions/problem/subscriptions';
 import type { DeploySettings } from '../settings';
+import type { DeadLetterQueuesByConsumer } from './dead-letter-queues';
 import { EventConsumer } from './event-consumer';
 import type { ItsmHttpApi } from './http-api';
 import { type FunctionDefaults, ItsmFunction, type TableAction } from './itsm-function';
@@ -13,6 +14,7 @@ export interface ProblemAreaProps {
   readonly settings: Pick<DeploySettings, 'priorityMatrix' | 'problemDetection'>;
   readonly api: ItsmHttpApi;
   readonly eventBus: IEventBus;
+  readonly deadLetterQueues: DeadLetterQueuesByConsumer;
 }
 
 const SERVICE_NAME = 'problems';
@@ -77,6 +79,7 @@ export class ProblemArea extends Construct {
       eventBus: props.eventBus,
       events: DETECTION_EVENTS,
       handler: this.detectionFunction,
+      deadLetterQueue: props.deadLetterQueues.ProblemsDetection,
     });
 
     this.changeFollowUpFunction = new ItsmFunction(this, 'ChangeFollowUp', {
@@ -91,6 +94,7 @@ export class ProblemArea extends Construct {
       events: CHANGE_FOLLOW_UP.events,
       detail: CHANGE_FOLLOW_UP.detail,
       handler: this.changeFollowUpFunction,
+      deadLetterQueue: props.deadLetterQueues.ProblemsChangeFollowUp,
     });
   }
 }

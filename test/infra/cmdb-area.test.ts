@@ -6,7 +6,7 @@ import { CMDB_ROUTES } from '../../functions/cmdb/routes';
 import { CmdbArea } from '../../infra/constructs/cmdb-area';
 import { ItsmHttpApi } from '../../infra/constructs/http-api';
 import { TABLE_KEYS } from '../../shared/db/table';
-import { SYNTH_TIMEOUT } from './synth';
+import { deadLettersBeside, SYNTH_TIMEOUT } from './synth';
 
 let template: Template;
 
@@ -23,7 +23,11 @@ beforeAll(() => {
     issuerUrl: 'https://issuer.example.com',
     audiences: ['client'],
   });
-  new CmdbArea(stack, 'Cmdb', { defaults: { stage: 'test', logLevel: 'INFO', table }, api });
+  new CmdbArea(stack, 'Cmdb', {
+    defaults: { stage: 'test', logLevel: 'INFO', table },
+    api,
+    deadLetterQueues: deadLettersBeside(stack).queues,
+  });
   template = Template.fromStack(stack);
 }, SYNTH_TIMEOUT);
 

@@ -15,7 +15,7 @@ import { CmdbArea } from '../../infra/constructs/cmdb-area';
 import { ItsmHttpApi } from '../../infra/constructs/http-api';
 import { type DeploySettings, readDeploySettings } from '../../infra/settings';
 import { TABLE_KEYS } from '../../shared/db/table';
-import { SYNTH_TIMEOUT, type ValidationReport } from './synth';
+import { deadLettersBeside, producerOf, SYNTH_TIMEOUT, type ValidationReport } from './synth';
 
 type AwsConfigImport = DeploySettings['awsConfigImport'];
 
@@ -42,9 +42,11 @@ function synthesizeArea(awsConfigImport?: AwsConfigImport) {
     issuerUrl: 'https://issuer.example.com',
     audiences: ['client'],
   });
+  const deadLetters = deadLettersBeside(stack);
   new CmdbArea(stack, 'Cmdb', {
     defaults: { stage: 'test', logLevel: 'INFO', table },
     api,
+    deadLetterQueues: deadLetters.queues,
     ...(awsConfigImport ? { awsConfigImport } : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
@@ -52,7 +54,11 @@ function synthesizeArea(awsConfigImport?: AwsConfigImport) {
   const report = JSON.parse(
     readFileSync(join(assembly.directory, VALIDATION_REPORT_FILE), 'utf8'),
   ) as ValidationReport;
-  return { template: Template.fromStack(stack), report };
+  return {
+    template: Template.fromStack(stack),
+    deadLetters: Template.fromStack(deadLetters.stack),
+    report,
+  };
 }
 
 function logicalIdOf(template: Template, type: string, prefix: string): string {
@@ -138,9 +144,10 @@ describe('CmdbArea without AWS Config delivery (the default)', () => {
 
 describe('CmdbArea with AWS Config delivery', () => {
   let template: Template;
+  let deadLetters: Template;
   let report: ValidationReport;
   beforeAll(() => {
-    ({ template, report } = synthesizeArea(setting({ enabled: true })));
+    ({ template, deadLetters, report } = synthesizeArea(setting({ enabled: true })));
   }, SYNTH_TIMEOUT);
 
   it('routes AWS Config change events of the imported types from the default bus', () => {
@@ -165,28 +172,24 @@ describe('CmdbArea with AWS Config delivery', () => {
 
   it('delivers them to an encrypted queue with a dead-letter queue, drained in batches', () => {
     const queueId = logicalIdOf(template, 'AWS::SQS::Queue', 'CmdbAwsConfigChangesQueue');
-    const deadLetterId = logicalIdOf(
-      template,
-      'AWS::SQS::Queue',
-      'CmdbAwsConfigChangesDeadLetterQueue',
-    );
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      SqsManagedSseEnabled: true,
-      VisibilityTimeout: 180,
-      RedrivePolicy: {
-        deadLetterTargetArn: { 'Fn::GetAtt': [deadLetterId, 'Arn'] },
-        maxReceiveCount: 5,
-      },
-    });
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ source: ['aws.config'] }),
-      Targets: [
-        Match.objectLike({
-          Arn: { 'Fn::GetAtt': [queueId, 'Arn'] },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [deadLetterId, 'Arn'] } },
-        }),
+    // Its dead-letter queue lives with the other stateful resources.
+    const deadLetterArn = {
+      'Fn::GetAtt': [
+        logicalIdOf(deadLetters, 'AWS::SQS::Queue', 'DeadLettersCmdbAwsConfigChanges'),
+        'Arn',
       ],
-    });
+    };
+    const queue = template.findResources('AWS::SQS::Queue')[queueId]?.Properties;
+    expect(queue).toMatchObject({ SqsManagedSseEnabled: true, VisibilityTimeout: 180 });
+    expect(queue.RedrivePolicy.maxReceiveCount).toBe(5);
+    expect(producerOf(queue.RedrivePolicy.deadLetterTargetArn, deadLetters)).toEqual(deadLetterArn);
+    const [target] = Object.values(
+      template.findResources('AWS::Events::Rule', {
+        Properties: { EventPattern: Match.objectLike({ source: ['aws.config'] }) },
+      }),
+    ).flatMap((rule) => rule.Properties.Targets);
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+    expect(producerOf(target.DeadLetterConfig.Arn, deadLetters)).toEqual(deadLetterArn);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
       FunctionName: { Ref: logicalIdOf(template, 'AWS::Lambda::Function', 'CmdbAwsConfigChange') },

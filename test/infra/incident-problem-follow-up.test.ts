@@ -7,7 +7,14 @@ import {
   ProblemStateChanged,
   ProblemWorkaroundCommunicated,
 } from '../../shared/events/problems';
-import { resourceNamed, SYNTH_TIMEOUT, type SynthesizedApp, synthesize } from './synth';
+import {
+  deadLetterArnIn,
+  producerOf,
+  resourceNamed,
+  SYNTH_TIMEOUT,
+  type SynthesizedApp,
+  synthesize,
+} from './synth';
 
 let synthesized: SynthesizedApp;
 beforeAll(() => {
@@ -26,7 +33,6 @@ function consumerResources() {
     fn: resourceNamed(stateless, 'AWS::Lambda::Function', PREFIX),
     rule: resourceNamed(stateless, 'AWS::Events::Rule', `${PREFIX}ConsumerRule`),
     queue: resourceNamed(stateless, 'AWS::SQS::Queue', `${PREFIX}ConsumerQueue`),
-    deadLetters: resourceNamed(stateless, 'AWS::SQS::Queue', `${PREFIX}ConsumerDeadLetterQueue`),
   };
 }
 
@@ -118,18 +124,19 @@ describe('incident area: problem follow-up', () => {
   });
 
   it('queues the events with a dead-letter queue for what the rule or the function cannot handle', () => {
-    const { rule, queue, deadLetters, fn } = consumerResources();
-    expect(rule.properties.Targets).toEqual([
-      expect.objectContaining({
-        Arn: getAtt(queue.logicalId, 'Arn'),
-        DeadLetterConfig: { Arn: getAtt(deadLetters.logicalId, 'Arn') },
-      }),
-    ]);
+    const { rule, queue, fn } = consumerResources();
+    const { stateful } = synthesized;
+    const deadLetterArn = deadLetterArnIn(stateful, PREFIX);
+    const [target] = rule.properties.Targets as {
+      Arn: unknown;
+      DeadLetterConfig: { Arn: unknown };
+    }[];
+    expect(target?.Arn).toEqual(getAtt(queue.logicalId, 'Arn'));
+    expect(producerOf(target?.DeadLetterConfig.Arn, stateful)).toEqual(deadLetterArn);
+    const redrive = queue.properties.RedrivePolicy as { deadLetterTargetArn: unknown };
+    expect(producerOf(redrive.deadLetterTargetArn, stateful)).toEqual(deadLetterArn);
     expect(queue.properties).toMatchObject({
-      RedrivePolicy: {
-        deadLetterTargetArn: getAtt(deadLetters.logicalId, 'Arn'),
-        maxReceiveCount: 5,
-      },
+      RedrivePolicy: { maxReceiveCount: 5 },
       // Six times the function's timeout.
       VisibilityTimeout: 6 * (fn.properties.Timeout as number),
     });

@@ -6,6 +6,8 @@ import { matchesEventPattern } from '../../local/event-pattern';
 import { CHANGE_SOURCE } from '../../shared/events/changes';
 import { INCIDENT_SOURCE } from '../../shared/events/incidents';
 import {
+  deadLetterArnIn,
+  producerOf,
   resourceNamed,
   SYNTH_TIMEOUT,
   type SynthesizedApp,
@@ -104,15 +106,10 @@ describe('problem area', () => {
   });
 
   it('delivers incident events to detection through a queue with a dead-letter queue', () => {
-    const { stateless } = synthesized;
+    const { stateless, stateful } = synthesized;
     const detection = resourceNamed(stateless, 'AWS::Lambda::Function', 'ProblemsDetection');
     const rule = resourceNamed(stateless, 'AWS::Events::Rule', 'ProblemsDetectionConsumerRule');
     const queue = resourceNamed(stateless, 'AWS::SQS::Queue', 'ProblemsDetectionConsumerQueue');
-    const deadLetters = resourceNamed(
-      stateless,
-      'AWS::SQS::Queue',
-      'ProblemsDetectionConsumerDeadLetterQueue',
-    );
     const pattern = rule.properties.EventPattern as Record<string, unknown>;
     expect(pattern).toEqual({
       source: [INCIDENT_SOURCE],
@@ -134,16 +131,19 @@ describe('problem area', () => {
         detail: {},
       }),
     ).toBe(false);
-    expect(rule.properties.Targets).toEqual([
-      expect.objectContaining({
-        Arn: getAtt(queue.logicalId, 'Arn'),
-        DeadLetterConfig: { Arn: getAtt(deadLetters.logicalId, 'Arn') },
-      }),
-    ]);
-    expect(queue.properties.RedrivePolicy).toMatchObject({
-      deadLetterTargetArn: getAtt(deadLetters.logicalId, 'Arn'),
-      maxReceiveCount: 5,
-    });
+    const deadLetterArn = deadLetterArnIn(stateful, 'ProblemsDetection');
+    const [target] = rule.properties.Targets as {
+      Arn: unknown;
+      DeadLetterConfig: { Arn: unknown };
+    }[];
+    expect(target?.Arn).toEqual(getAtt(queue.logicalId, 'Arn'));
+    expect(producerOf(target?.DeadLetterConfig.Arn, stateful)).toEqual(deadLetterArn);
+    const redrive = queue.properties.RedrivePolicy as {
+      deadLetterTargetArn: unknown;
+      maxReceiveCount: number;
+    };
+    expect(redrive.maxReceiveCount).toBe(5);
+    expect(producerOf(redrive.deadLetterTargetArn, stateful)).toEqual(deadLetterArn);
     stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: getAtt(queue.logicalId, 'Arn'),
       FunctionName: { Ref: detection.logicalId },

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_CONSUMERS } from '../../infra/constructs/dead-letter-queues';
 import { TABLE_INDEXES, TABLE_KEYS } from '../../shared/db/table';
 import { resourceNamed, SYNTH_TIMEOUT, type SynthesizedApp, synthesize } from './synth';
 
@@ -60,13 +61,54 @@ describe('stateful stack', () => {
     });
   });
 
-  it('has an encrypted, TLS-only dead-letter queue for the outbox pipe', () => {
-    const { stateful } = synthesized;
-    stateful.resourceCountIs('AWS::SQS::Queue', 1);
-    stateful.hasResourceProperties('AWS::SQS::Queue', {
-      SqsManagedSseEnabled: true,
-      MessageRetentionPeriod: 14 * 24 * 3600,
-    });
+  it('keeps the dead-letter queues, encrypted and TLS-only: the outbox pipe one and one per consumer', () => {
+    const { stateful, stateless } = synthesized;
+    const queues = Object.values(stateful.findResources('AWS::SQS::Queue'));
+    expect(queues).toHaveLength(1 + EVENT_CONSUMERS.length);
+    for (const queue of queues) {
+      expect(queue.Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 14 * 24 * 3600,
+      });
+    }
+    // The stateless stack has the consumers' queues only, each redriving to the stateful one.
+    for (const queue of Object.values(stateless.findResources('AWS::SQS::Queue'))) {
+      expect(queue.Properties.RedrivePolicy).toBeDefined();
+    }
+    for (const consumer of EVENT_CONSUMERS) {
+      const queue = resourceNamed(stateful, 'AWS::SQS::Queue', `DeadLetters${consumer}`);
+      // Rules of this account may send their undeliverable events; nothing else may.
+      stateful.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queue.logicalId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Condition: {
+                ArnLike: {
+                  'aws:SourceArn': {
+                    'Fn::Join': [
+                      '',
+                      [
+                        'arn:',
+                        { Ref: 'AWS::Partition' },
+                        ':events:',
+                        { Ref: 'AWS::Region' },
+                        ':',
+                        { Ref: 'AWS::AccountId' },
+                        ':rule/*',
+                      ],
+                    ],
+                  },
+                },
+              },
+            }),
+          ]),
+        },
+      });
+    }
     stateful.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

@@ -5,6 +5,11 @@ import { type App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import { type BuildAppOptions, buildApp } from '../../infra/build-app';
+import {
+  DeadLetterQueues,
+  type DeadLetterQueuesByConsumer,
+  type EventConsumerName,
+} from '../../infra/constructs/dead-letter-queues';
 
 /** Synthesizing takes seconds, more than vitest's default hook timeout. */
 export const SYNTH_TIMEOUT = 180_000;
@@ -82,6 +87,29 @@ export function producerOf(value: unknown, producer: Template): unknown {
   const output = outputs[reference.OutputName];
   if (!output) throw new Error(`The producer has no output ${reference.OutputName}`);
   return output.Value;
+}
+
+/**
+ * The event consumers' dead-letter queues in a stack of their own, as the stateful stack has
+ * them, and as `consumers` (a stack under test) refers to them.
+ */
+export function deadLettersBeside(consumers: Stack): {
+  stack: Stack;
+  queues: DeadLetterQueuesByConsumer;
+} {
+  const stack = new Stack(consumers.node.scope as App, `${consumers.node.id}DeadLetters`);
+  const { queues } = new DeadLetterQueues(stack, 'DeadLetters');
+  return { stack, queues: DeadLetterQueues.referencedFrom(consumers, queues) };
+}
+
+/** The ARN of a consumer's dead-letter queue in the stack that has them (the stateful one). */
+export function deadLetterArnIn(template: Template, consumer: EventConsumerName): unknown {
+  return {
+    'Fn::GetAtt': [
+      resourceNamed(template, 'AWS::SQS::Queue', `DeadLetters${consumer}`).logicalId,
+      'Arn',
+    ],
+  };
 }
 
 /** The single resource of `type` whose logical id starts with `prefix`. */
