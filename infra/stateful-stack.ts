@@ -1,11 +1,4 @@
-import {
-  CfnOutput,
-  Duration,
-  RemovalPolicy,
-  Stack,
-  type StackProps,
-  Validations,
-} from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AttributeType,
   BillingMode,
@@ -17,7 +10,7 @@ import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { TABLE_INDEXES, TABLE_KEYS } from '../shared/db/table';
 import { DeadLetterQueues, EVENT_CONSUMERS } from './constructs/dead-letter-queues';
-import { DEAD_LETTER_RETENTION, SecureQueue } from './constructs/secure-queue';
+import { deadLetterQueue, type SecureQueue } from './constructs/secure-queue';
 
 export interface StatefulStackProps extends StackProps {
   readonly stage: string;
@@ -69,13 +62,7 @@ export class StatefulStack extends Stack {
       retention: Duration.days(365),
     });
 
-    this.outboxDeadLetterQueue = new SecureQueue(this, 'OutboxDeadLetterQueue', {
-      retentionPeriod: DEAD_LETTER_RETENTION,
-    });
-    Validations.of(this.outboxDeadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the outbox pipe; a DLQ needs no DLQ.',
-    });
+    this.outboxDeadLetterQueue = deadLetterQueue(this, 'OutboxDeadLetterQueue', 'the outbox pipe');
 
     this.deadLetterQueues = new DeadLetterQueues(this, 'DeadLetters');
 

@@ -1,8 +1,8 @@
-import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEAD_LETTER_RETENTION, SecureQueue } from './secure-queue';
+import { deadLetterQueue, type SecureQueue } from './secure-queue';
 
 /** Every consumer of events (an EventConsumer, or the approval rules), by name. */
 export const EVENT_CONSUMERS = [
@@ -39,9 +39,7 @@ export class DeadLetterQueues extends Construct {
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
     const queue = (consumer: EventConsumerName) => {
-      const deadLetters = new SecureQueue(this, consumer, {
-        retentionPeriod: DEAD_LETTER_RETENTION,
-      });
+      const deadLetters = deadLetterQueue(this, consumer, `the ${consumer} consumer`);
       deadLetters.addToResourcePolicy(
         new PolicyStatement({
           principals: [new ServicePrincipal('events.amazonaws.com')],
@@ -50,10 +48,6 @@ export class DeadLetterQueues extends Construct {
           conditions: { ArnLike: { 'aws:SourceArn': rulesOfThisAccount } },
         }),
       );
-      Validations.of(deadLetters).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: `This queue is the dead-letter queue of the ${consumer} consumer; a DLQ needs no DLQ.`,
-      });
       return [consumer, deadLetters] as const;
     };
     this.queues = Object.fromEntries(EVENT_CONSUMERS.map(queue)) as Record<
