@@ -12,6 +12,7 @@ import {
 } from '../../shared/db/listing';
 import { allocateNumber } from '../../shared/db/numbers';
 import { problemIncidentLinkEntity } from '../../shared/db/problem-links';
+import { problemReference } from '../../shared/db/problem-reference';
 import { TABLE_NAME_ENV } from '../../shared/db/table';
 import { outboxItem } from '../../shared/db/transactions';
 import type { IdempotencyClaim } from '../../shared/idempotency';
@@ -32,11 +33,20 @@ const store = new Service(
     counter: counterEntity,
     ciReference: configurationItemReference,
     problemLink: problemIncidentLinkEntity,
+    problemReference,
   },
   { client: documentClient, table: config[TABLE_NAME_ENV] },
 );
-const { incident, history, comment, idempotency, counter, ciReference, problemLink } =
-  store.entities;
+const {
+  incident,
+  history,
+  comment,
+  idempotency,
+  counter,
+  ciReference,
+  problemLink,
+  problemReference: problemRef,
+} = store.entities;
 
 /** An incident as stored: the public snapshot plus the last event sequence handed out. */
 export type StoredIncident = Incident & { eventSequence: number };
@@ -198,4 +208,10 @@ export async function listResolvedBefore(
     .lt({ awaitingCloseSince: justAfter(cutoff) })
     .go({ limit: options.limit, cursor: options.cursor ?? null, order: 'asc' });
   return { items: data.map(fromItem), cursor };
+}
+
+/** A linked problem as it is now (strongly consistent), for following its state changes. */
+export async function getProblemReference(id: string) {
+  const { data } = await problemRef.get({ id }).go({ consistent: true });
+  return data ?? undefined;
 }

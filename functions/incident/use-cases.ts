@@ -9,6 +9,7 @@ import {
   incidentFollowUp,
   type ProblemTransition,
 } from '../../shared/domain/problem-follow-up';
+import { withoutUndefined } from '../../shared/domain/values';
 import { ForbiddenError, NotFoundError, PreconditionFailedError } from '../../shared/errors';
 import type { Actor } from '../../shared/events/envelope';
 import {
@@ -64,6 +65,7 @@ import {
   getIdempotencyRecord,
   getIncident,
   getIncidentByNumber,
+  getProblemReference,
   type ListIncidentsQuery,
   listComments,
   listHistory,
@@ -528,9 +530,26 @@ export interface IncidentFollowUpResult {
  * note is written once per id.
  */
 export async function followProblemTransition(
-  change: ProblemTransition,
+  event: ProblemTransition,
   now: string,
 ): Promise<IncidentFollowUpResult[]> {
+  // The event may arrive late (redelivered, or redriven from the dead-letter queue days
+  // later): follow the problem as it is now, and not at all once it has left the state the
+  // event announced (reanalysed after its resolution, say).
+  const problem = await getProblemReference(event.problem.id);
+  if (problem?.state !== event.to) return [];
+  const { resolutionCode, resolutionNotes, workaround, ...unchanged } = event.problem;
+  const change: ProblemTransition = {
+    ...event,
+    problem: {
+      ...unchanged,
+      ...withoutUndefined({
+        resolutionCode: problem.resolutionCode,
+        resolutionNotes: problem.resolutionNotes,
+        workaround: problem.workaround,
+      }),
+    },
+  };
   const ctx: RequestContext = { principal: SYSTEM_PRINCIPAL, now };
   const results: IncidentFollowUpResult[] = [];
   let cursor: string | null = null;

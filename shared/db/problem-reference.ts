@@ -1,5 +1,5 @@
 import { Entity } from 'electrodb';
-import { ProblemStates } from '../events/problems';
+import { ProblemResolutionCodes, ProblemStates } from '../events/problems';
 import { SERVICE } from './entities';
 import { TABLE_INDEXES, TABLE_KEYS } from './table';
 
@@ -16,6 +16,10 @@ export const problemReference = new Entity({
     number: { type: 'string', required: true, readOnly: true },
     shortDescription: { type: 'string', required: true },
     state: { type: ProblemStates, required: true },
+    // What following a problem's resolution needs (functions/incident): as it is now.
+    resolutionCode: { type: ProblemResolutionCodes },
+    resolutionNotes: { type: 'string' },
+    workaround: { type: 'string' },
   },
   indexes: {
     primary: {

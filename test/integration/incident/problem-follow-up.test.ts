@@ -9,6 +9,7 @@ import {
   listIncidentHistory,
   transitionIncident,
 } from '../../../functions/incident/use-cases';
+import { problemEntity } from '../../../functions/problem/entities';
 import { documentClient } from '../../../shared/db/client';
 import { idempotencyEntity } from '../../../shared/db/entities';
 import { problemIncidentLinkEntity } from '../../../shared/db/problem-links';
@@ -21,8 +22,12 @@ import {
 } from '../../../shared/events/problems';
 import { agent, ctx, outboxEventsOf } from './support';
 
-const { link: links, claim: claims } = new Service(
-  { link: problemIncidentLinkEntity, claim: idempotencyEntity },
+const {
+  link: links,
+  claim: claims,
+  problem: problems,
+} = new Service(
+  { link: problemIncidentLinkEntity, claim: idempotencyEntity, problem: problemEntity },
   { client: documentClient, table: process.env.TABLE_NAME },
 ).entities;
 
@@ -64,7 +69,8 @@ function aProblem(overrides: Partial<ProblemSnapshot> = {}): ProblemSnapshot {
   const now = new Date().toISOString();
   return {
     id: crypto.randomUUID(),
-    number: 'PRB0001001',
+    // Far above the numbers the counter hands out: other test files look problems up by number.
+    number: 'PRB9000001',
     shortDescription: 'Mail relay drops messages',
     impact: 2,
     urgency: 2,
@@ -84,7 +90,9 @@ function aProblem(overrides: Partial<ProblemSnapshot> = {}): ProblemSnapshot {
   };
 }
 
+/** Stores the problem as the problem area would, the follow-up reads it; links incidents. */
 async function link(problem: ProblemSnapshot, incidentIds: string[]) {
+  await problems.put({ ...problem, eventSequence: problem.version }).go();
   for (const incidentId of incidentIds) {
     await links
       .create({
@@ -188,11 +196,11 @@ describe('incidents follow their problems', () => {
     expect(await getIncidentForPrincipal(awaiting.id, agent)).toMatchObject({
       state: 'Resolved',
       resolutionCode: 'Resolved by Problem',
-      resolutionNotes: 'Fixed by PRB0001001: Moved the queue to a larger disk',
+      resolutionNotes: 'Fixed by PRB9000001: Moved the queue to a larger disk',
       version: awaiting.version + 1,
     });
     expect((await historyOf(awaiting.id)).at(-1)).toMatchObject({
-      action: 'resolve (problem PRB0001001)',
+      action: 'resolve (problem PRB9000001)',
       actor: { id: 'system', kind: 'system' },
     });
     expect((await outboxEventsOf(awaiting.id)).at(-1)).toMatchObject({
@@ -208,7 +216,7 @@ describe('incidents follow their problems', () => {
         expect.objectContaining({
           visibility: 'internal',
           author: 'system',
-          body: 'PRB0001001 was resolved with a fix applied: Moved the queue to a larger disk. Check whether it solves this incident too.',
+          body: 'PRB9000001 was resolved with a fix applied: Moved the queue to a larger disk. Check whether it solves this incident too.',
         }),
       ]);
       expect((await historyOf(open.id)).at(-1)).toMatchObject({
@@ -236,7 +244,7 @@ describe('incidents follow their problems', () => {
         version: open.version + 1,
       });
       expect((await commentsOf(open.id)).map((comment) => comment.body)).toEqual([
-        'PRB0001001 was resolved with the risk accepted; no fix will follow: The relay retires soon. Workaround: Purge the deferred queue',
+        'PRB9000001 was resolved with the risk accepted; no fix will follow: The relay retires soon. Workaround: Purge the deferred queue',
       ]);
     }
   });
@@ -260,6 +268,27 @@ describe('incidents follow their problems', () => {
     expect(await commentsOf(inProgress.id)).toHaveLength(1);
   });
 
+  it('follows the problem as it is now, not as a late event describes it', async () => {
+    const awaiting = await anIncident('Awaiting Problem');
+    const problem = resolvedWith('Fix Applied', 'Patched the relay');
+    await link(problem, [awaiting.id]);
+    const store = (now: ProblemSnapshot) =>
+      problems.put({ ...now, eventSequence: now.version }).go();
+
+    // Reanalysed before the resolve event arrived (or before it was redriven): nothing.
+    await store({ ...problem, state: 'Root Cause Analysis' });
+    expect(await deliver(stateChanged(problem))).toEqual({ batchItemFailures: [] });
+    expect(await getIncidentForPrincipal(awaiting.id, agent)).toEqual(awaiting);
+
+    // Resolved again, with other notes, before the first event's redelivery: those notes.
+    await store({ ...problem, resolutionNotes: 'Replaced the relay' });
+    expect(await deliver(stateChanged(problem))).toEqual({ batchItemFailures: [] });
+    expect(await getIncidentForPrincipal(awaiting.id, agent)).toMatchObject({
+      state: 'Resolved',
+      resolutionNotes: 'Fixed by PRB9000001: Replaced the relay',
+    });
+  });
+
   it('writes each workaround note once, however often and concurrently it is delivered', async () => {
     const awaiting = await anIncident('Awaiting Problem');
     const fresh = await anIncident('New');
@@ -268,7 +297,7 @@ describe('incidents follow their problems', () => {
     const notes = [awaiting, fresh, resolvedSince].map((incident) => ({
       incidentId: incident.id,
       commentId: `workaround-${incident.id}`,
-      body: 'Workaround from PRB0001001: Purge the deferred queue',
+      body: 'Workaround from PRB9000001: Purge the deferred queue',
     }));
     const record = recordOf(ProblemWorkaroundCommunicated, problem, { problem, notes });
 
@@ -282,7 +311,7 @@ describe('incidents follow their problems', () => {
         expect.objectContaining({
           id: `workaround-${open.id}`,
           visibility: 'internal',
-          body: 'Workaround from PRB0001001: Purge the deferred queue',
+          body: 'Workaround from PRB9000001: Purge the deferred queue',
         }),
       ]);
       const history = await historyOf(open.id);
