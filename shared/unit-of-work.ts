@@ -1,4 +1,7 @@
+import { v7 as uuidv7 } from 'uuid';
+import { commentView } from './db/journal';
 import { StaleVersionError, TransactionConflictError } from './db/transactions';
+import { NotFoundError } from './errors';
 import { domainEvent, type OutboxEvent } from './events/domain-event';
 import { type Actor, actorOf, type EventContract } from './events/envelope';
 import type { FieldChange } from './events/incidents';
@@ -170,8 +173,8 @@ export function staleAsConflict(error: unknown): never {
 /** How an area's create reaches its Idempotency-Key claims and its resources. */
 export interface CreateOnceSteps<T> {
   findClaim(scope: string, key: string): Promise<IdempotencyClaim | undefined>;
-  /** The resource an earlier request with the key created, as the create returns it. */
-  replay(id: string): Promise<T>;
+  /** The resource an earlier request with the key created (`claim`), as the create returns it. */
+  replay(id: string, claim: IdempotencyClaim): Promise<T>;
   /** Creates the resource; with a key, `claim` gives the claim to write in its transaction. */
   create(claim: ((resourceId: string) => IdempotencyClaim) | undefined): Promise<T>;
 }
@@ -197,9 +200,60 @@ export async function createOnce<T>(
   return withRetries(async () => {
     const earlier = idempotent && (await steps.findClaim(idempotent.scope, idempotent.key));
     if (idempotent && earlier) {
-      return { value: await steps.replay(replayOf(earlier, idempotent)), replayed: true };
+      return { value: await steps.replay(replayOf(earlier, idempotent), earlier), replayed: true };
     }
     const claim = idempotent && ((id: string) => claimFor(idempotent, id, request.ctx.now));
     return { value: await steps.create(claim), replayed: false };
   });
+}
+
+/** How an area adds a comment to one of its aggregates (see commentOnce). */
+export interface CommentOnceSteps<A extends { id: string }> {
+  findClaim(scope: string, key: string): Promise<IdempotencyClaim | undefined>;
+  /** The aggregate commented on, as the caller may see it. */
+  load(): Promise<A>;
+  findComment(key: {
+    aggregateId: string;
+    createdAt: string;
+    commentId: string;
+  }): Promise<CommentRecord | undefined>;
+  /** Checks the caller may comment and writes the comment; with `claim`, in its transaction. */
+  write(
+    aggregate: A,
+    commentId: string,
+    claim: IdempotencyClaim | undefined,
+  ): Promise<CommentRecord>;
+}
+
+/**
+ * Adds a comment honouring an Idempotency-Key, as createOnce does for creates: a retry gets
+ * the comment the key first wrote (found by the claim's time and the comment's id) instead
+ * of writing it twice; the same key with another body, or on another aggregate, is refused.
+ */
+export async function commentOnce<A extends { id: string }>(
+  request: { kind: string; ctx: RequestContext; key: string | undefined; input: unknown },
+  steps: CommentOnceSteps<A>,
+): Promise<{ comment: ReturnType<typeof commentView>; replayed: boolean }> {
+  const { value, replayed } = await createOnce(
+    { ...request, kind: `${request.kind}-comment` },
+    {
+      findClaim: steps.findClaim,
+      replay: async (commentId, claim) => {
+        const aggregate = await steps.load();
+        const record = await steps.findComment({
+          aggregateId: aggregate.id,
+          createdAt: claim.createdAt,
+          commentId,
+        });
+        if (!record) throw new NotFoundError(`Comment ${commentId} does not exist.`);
+        return commentView(record);
+      },
+      create: async (claim) => {
+        const aggregate = await steps.load();
+        const commentId = uuidv7();
+        return commentView(await steps.write(aggregate, commentId, claim?.(commentId)));
+      },
+    },
+  );
+  return { comment: value, replayed };
 }

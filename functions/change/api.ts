@@ -8,6 +8,7 @@ import {
 } from '../../shared/http/handler';
 import { idempotencyKey, parseJsonBody, parseQuery } from '../../shared/http/request';
 import {
+  commentRoute,
   createRoute,
   getRoute,
   ifMatchOf,
@@ -154,12 +155,12 @@ const routes: Record<ChangeRouteKey, RouteHandler> = {
     CommentListSchema,
   ),
 
-  'POST /changes/{id}/comments': async (request) => {
-    const id = changeId(request);
-    const { body } = parseJsonBody(request.event, ChangeCommentRequestSchema);
-    const comment = await addComment(id, body, contextOf(request));
-    return json(201, comment, { location: `/changes/${id}/comments` });
-  },
+  'POST /changes/{id}/comments': commentRoute({
+    id: changeId,
+    body: ChangeCommentRequestSchema,
+    path: '/changes',
+    add: (id, { body }, ctx, key) => addComment(id, body, ctx, key),
+  }),
 
   'GET /changes/{id}/history': pageOfResource(
     changeId,

@@ -10,6 +10,8 @@ import {
   CommentListSchema,
   CommentSchema,
   HistoryListSchema,
+  IDEMPOTENT_RETRIES,
+  IdempotencyKeyHeaders,
   PageQuerySchema,
 } from '../../shared/http/schemas';
 import * as z from '../../shared/zod';
@@ -76,10 +78,9 @@ const maintainers = {
 const documentation: Record<ChangeRouteKey, RouteDocumentation> = {
   'POST /changes': {
     summary: 'Raise a change (normal, emergency, or standard from a template)',
-    description:
-      'With Idempotency-Key a retry returns the first result (201, Idempotent-Replayed: true); the same key with another body is 422. CIs must exist and not be retired; linked incidents and problems are given by id or number.',
+    description: `${IDEMPOTENT_RETRIES} CIs must exist and not be retired; linked incidents and problems are given by id or number.`,
     request: {
-      headers: z.object({ 'Idempotency-Key': z.optional(z.string().check(z.maxLength(255))) }),
+      headers: IdempotencyKeyHeaders,
       body: jsonBody(CreateChangeRequestSchema),
     },
     responses: {
@@ -175,12 +176,18 @@ const documentation: Record<ChangeRouteKey, RouteDocumentation> = {
   },
   'POST /changes/{id}/comments': {
     summary: 'Add a work note',
-    request: { params: ChangeIdParamSchema, body: jsonBody(ChangeCommentRequestSchema) },
+    description: IDEMPOTENT_RETRIES,
+    request: {
+      params: ChangeIdParamSchema,
+      headers: IdempotencyKeyHeaders,
+      body: jsonBody(ChangeCommentRequestSchema),
+    },
     responses: {
       201: jsonResponse('The work note', CommentSchema),
       ...commonErrors,
       ...forbidden,
       ...readOnly,
+      422: problemResponse('Idempotency-Key reused with a different body'),
     },
   },
   'GET /changes/{id}/history': {
@@ -254,9 +261,9 @@ const documentation: Record<ChangeRouteKey, RouteDocumentation> = {
   },
   'POST /releases': {
     summary: 'Create a release: changes grouped with a target window',
-    description: `Changes by id or number, at most ${MAX_RELEASE_CHANGES}. With Idempotency-Key a retry returns the first result (201, Idempotent-Replayed: true); the same key with another body is 422. ${releaseState}`,
+    description: `Changes by id or number, at most ${MAX_RELEASE_CHANGES}. ${IDEMPOTENT_RETRIES} ${releaseState}`,
     request: {
-      headers: z.object({ 'Idempotency-Key': z.optional(z.string().check(z.maxLength(255))) }),
+      headers: IdempotencyKeyHeaders,
       body: jsonBody(CreateReleaseRequestSchema),
     },
     responses: {

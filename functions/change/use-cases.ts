@@ -21,9 +21,12 @@ import {
   ChangeUpdated,
 } from '../../shared/events/changes';
 import type { FieldChange } from '../../shared/events/incidents';
+import type { IdempotencyClaim } from '../../shared/idempotency';
 import type { RequestContext } from '../../shared/request-context';
 import {
   ChangeSet,
+  type CommentRecord,
+  commentOnce,
   createOnce,
   emptyWork,
   type PendingEvent,
@@ -67,6 +70,7 @@ import {
   commit,
   getChange,
   getChangeByNumber,
+  getComment,
   getIdempotencyClaim,
   getIncidentReferences,
   getProblemReferences,
@@ -531,30 +535,50 @@ export async function calendar(
   };
 }
 
-/** Adds a work note (changes are internal: every comment is one); final changes are read-only. */
-export async function addComment(
+/**
+ * Adds a work note (changes are internal: every comment is one), once per Idempotency-Key;
+ * final changes are read-only.
+ */
+export function addComment(
   idOrNumber: string,
   body: string,
   ctx: RequestContext,
-): Promise<ReturnType<typeof commentView>> {
-  return withRetries(async () => {
-    const current = await loadVisibleChange(idOrNumber, ctx.principal);
-    assertCanWrite(ctx.principal);
-    if (isFinal(current.state)) throw new ConflictError(`A ${current.state} change is read-only.`);
-    const { change: next } = revise(snapshot(current), {}, ctx.now);
-    const record = workNote(next, body, ctx);
-    const writes = new ChangeWrites(ctx);
-    writes.comment(record);
-    writes.revise(
-      current,
-      next,
-      'work-note',
-      [],
-      [writes.event(ChangeUpdated, next, { change: next, changes: [] })],
-    );
-    await writes.commit().catch(staleAsConflict);
-    return commentView(record);
-  });
+  idempotencyKey?: string,
+) {
+  return commentOnce(
+    { kind: 'change', ctx, key: idempotencyKey, input: { change: idOrNumber, body } },
+    {
+      findClaim: getIdempotencyClaim,
+      load: () => loadVisibleChange(idOrNumber, ctx.principal),
+      findComment: getComment,
+      write: (current, commentId, claim) =>
+        commitWorkNote(current, { commentId, body }, ctx, claim),
+    },
+  );
+}
+
+async function commitWorkNote(
+  current: StoredChange,
+  note: { commentId: string; body: string },
+  ctx: RequestContext,
+  claim: IdempotencyClaim | undefined,
+): Promise<CommentRecord> {
+  assertCanWrite(ctx.principal);
+  if (isFinal(current.state)) throw new ConflictError(`A ${current.state} change is read-only.`);
+  const { change: next } = revise(snapshot(current), {}, ctx.now);
+  const record = { ...workNote(next, note.body, ctx), commentId: note.commentId };
+  const writes = new ChangeWrites(ctx);
+  if (claim) writes.idempotent(claim);
+  writes.comment(record);
+  writes.revise(
+    current,
+    next,
+    'work-note',
+    [],
+    [writes.event(ChangeUpdated, next, { change: next, changes: [] })],
+  );
+  await writes.commit().catch(staleAsConflict);
+  return record;
 }
 
 /** Lists changes (repository.ts explains which index serves which filters). */

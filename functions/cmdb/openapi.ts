@@ -6,6 +6,7 @@ import {
   type RouteDocumentation,
   registerRoutes,
 } from '../../shared/http/openapi';
+import { IDEMPOTENT_RETRIES, IdempotencyKeyHeaders } from '../../shared/http/schemas';
 import * as z from '../../shared/zod';
 import { MAX_EDGES_PER_CI, MAX_IMPACT_CIS } from './limits';
 import type { CmdbRouteKey } from './routes';
@@ -40,8 +41,13 @@ const commonErrors = {
 const documentation: Record<CmdbRouteKey, RouteDocumentation> = {
   'POST /cis': {
     summary: 'Create a configuration item',
-    request: { body: jsonBody(CreateCiRequestSchema) },
-    responses: { 201: jsonResponse('Created', CiSchema, etag), ...commonErrors },
+    description: IDEMPOTENT_RETRIES,
+    request: { headers: IdempotencyKeyHeaders, body: jsonBody(CreateCiRequestSchema) },
+    responses: {
+      201: jsonResponse('Created', CiSchema, etag),
+      ...commonErrors,
+      422: problemResponse('Idempotency-Key reused with a different body'),
+    },
   },
   'GET /cis': {
     summary: 'List configuration items',

@@ -1,20 +1,18 @@
 import { ValidationError } from '../../shared/errors';
 import {
   type ApiRequest,
-  contextOf,
   createHttpHandler,
   pageOfResource,
   type RouteHandler,
 } from '../../shared/http/handler';
-import { parseJsonBody } from '../../shared/http/request';
 import {
+  commentRoute,
   createRoute,
   getRoute,
   listRoute,
   patchRoute,
   transitionRoute,
 } from '../../shared/http/resource-routes';
-import { json } from '../../shared/http/responses';
 import { CommentListSchema, HistoryListSchema } from '../../shared/http/schemas';
 import type { IncidentRouteKey } from './routes';
 import {
@@ -88,12 +86,12 @@ const routes: Record<IncidentRouteKey, RouteHandler> = {
     CommentListSchema,
   ),
 
-  'POST /incidents/{id}/comments': async (request) => {
-    const id = incidentId(request);
-    const body = parseJsonBody(request.event, CommentRequestSchema);
-    const comment = await addComment(id, body, contextOf(request));
-    return json(201, comment, { location: `/incidents/${id}/comments` });
-  },
+  'POST /incidents/{id}/comments': commentRoute({
+    id: incidentId,
+    body: CommentRequestSchema,
+    path: '/incidents',
+    add: addComment,
+  }),
 
   'GET /incidents/{id}/history': pageOfResource(
     incidentId,

@@ -10,6 +10,8 @@ import {
   CommentListSchema,
   CommentSchema,
   HistoryListSchema,
+  IDEMPOTENT_RETRIES,
+  IdempotencyKeyHeaders,
   PageQuerySchema,
 } from '../../shared/http/schemas';
 import * as z from '../../shared/zod';
@@ -36,10 +38,9 @@ const etag = { ETag: 'Version tag of the incident, for If-Match' };
 const documentation: Record<IncidentRouteKey, RouteDocumentation> = {
   'POST /incidents': {
     summary: 'Report an incident',
-    description:
-      'Priority is derived from impact x urgency. With Idempotency-Key a retry returns the first result (201, Idempotent-Replayed: true); the same key with another body is 422.',
+    description: `Priority is derived from impact x urgency. ${IDEMPOTENT_RETRIES}`,
     request: {
-      headers: z.object({ 'Idempotency-Key': z.optional(z.string().check(z.maxLength(255))) }),
+      headers: IdempotencyKeyHeaders,
       body: jsonBody(CreateIncidentRequestSchema),
     },
     responses: {
@@ -101,11 +102,17 @@ const documentation: Record<IncidentRouteKey, RouteDocumentation> = {
   },
   'POST /incidents/{id}/comments': {
     summary: 'Add a public comment or an internal work note',
-    request: { params: IncidentIdParamSchema, body: jsonBody(CommentRequestSchema) },
+    description: IDEMPOTENT_RETRIES,
+    request: {
+      params: IncidentIdParamSchema,
+      headers: IdempotencyKeyHeaders,
+      body: jsonBody(CommentRequestSchema),
+    },
     responses: {
       201: jsonResponse('The comment', CommentSchema),
       ...commonErrors,
       403: problemResponse('Not allowed'),
+      422: problemResponse('Idempotency-Key reused with a different body'),
     },
   },
   'GET /incidents/{id}/history': {

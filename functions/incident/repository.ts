@@ -2,7 +2,12 @@ import { Service } from 'electrodb';
 import { documentClient } from '../../shared/db/client';
 import { configurationItemReference } from '../../shared/db/configuration-item-reference';
 import { counterEntity, idempotencyEntity, outboxEntity } from '../../shared/db/entities';
-import { commitTransaction, journalPage, versionedWrite } from '../../shared/db/journal';
+import {
+  commitTransaction,
+  journalComment,
+  journalPage,
+  versionedWrite,
+} from '../../shared/db/journal';
 import {
   justAfter,
   type ListingPlan,
@@ -189,6 +194,11 @@ export function listComments(
   page: ListPage,
 ): Promise<{ items: CommentRecord[]; cursor: string | null }> {
   return journalPage<CommentRecord>(comment, aggregateId, page);
+}
+
+/** One comment, by the key a replayed Idempotency-Key finds it with. */
+export function getComment(key: { aggregateId: string; createdAt: string; commentId: string }) {
+  return journalComment(comment, key);
 }
 
 export function listHistory(

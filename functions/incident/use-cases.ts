@@ -25,6 +25,7 @@ import type { RequestContext } from '../../shared/request-context';
 import {
   ChangeSet,
   type CommentRecord,
+  commentOnce,
   createOnce,
   emptyWork,
   type HistoryEntry,
@@ -61,6 +62,7 @@ import {
 import {
   allocateIncidentNumber,
   commit,
+  getComment,
   getConfigurationItemState,
   getIdempotencyRecord,
   getIncident,
@@ -370,20 +372,28 @@ async function applyTransition(
 }
 
 /**
- * Adds a public comment or an internal work note. A comment revises the incident (its
- * version and update time move), and the caller's reply to an incident awaiting them
- * resumes it, in the same transaction.
+ * Adds a public comment or an internal work note, once per Idempotency-Key (commentOnce). A
+ * comment revises the incident (its version and update time move), and the caller's reply
+ * to an incident awaiting them resumes it, in the same transaction.
  */
-export async function addComment(
+export function addComment(
   idOrNumber: string,
   input: { body: string; visibility: 'public' | 'internal' },
   ctx: RequestContext,
-): Promise<ReturnType<typeof commentView>> {
-  return withRetries(async () => {
-    const current = await loadVisibleIncident(idOrNumber, ctx.principal);
-    assertCanComment(current, input.visibility, ctx.principal);
-    return commentView(await commitComment(current, { ...input, commentId: uuidv7() }, ctx));
-  });
+  idempotencyKey?: string,
+) {
+  return commentOnce(
+    { kind: 'incident', ctx, key: idempotencyKey, input: { incident: idOrNumber, ...input } },
+    {
+      findClaim: getIdempotencyRecord,
+      load: () => loadVisibleIncident(idOrNumber, ctx.principal),
+      findComment: getComment,
+      write: (current, commentId, claim) => {
+        assertCanComment(current, input.visibility, ctx.principal);
+        return commitComment(current, { ...input, commentId }, ctx, claim);
+      },
+    },
+  );
 }
 
 /**

@@ -8,6 +8,7 @@ import {
 } from '../../shared/http/handler';
 import { parseJsonBody } from '../../shared/http/request';
 import {
+  commentRoute,
   createRoute,
   getRoute,
   listRoute,
@@ -129,12 +130,12 @@ const routes: Record<ProblemRouteKey, RouteHandler> = {
     CommentListSchema,
   ),
 
-  'POST /problems/{id}/comments': async (request) => {
-    const id = problemId(request);
-    const { body } = parseJsonBody(request.event, ProblemCommentRequestSchema);
-    const comment = await addComment(id, body, contextOf(request));
-    return json(201, comment, { location: `/problems/${id}/comments` });
-  },
+  'POST /problems/{id}/comments': commentRoute({
+    id: problemId,
+    body: ProblemCommentRequestSchema,
+    path: '/problems',
+    add: (id, { body }, ctx, key) => addComment(id, body, ctx, key),
+  }),
 
   'GET /problems/{id}/history': pageOfResource(
     problemId,

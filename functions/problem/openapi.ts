@@ -10,6 +10,8 @@ import {
   CommentListSchema,
   CommentSchema,
   HistoryListSchema,
+  IDEMPOTENT_RETRIES,
+  IdempotencyKeyHeaders,
   PageQuerySchema,
 } from '../../shared/http/schemas';
 import * as z from '../../shared/zod';
@@ -43,10 +45,9 @@ const readOnly = { 409: problemResponse('The problem is Closed, Duplicate or Can
 const documentation: Record<ProblemRouteKey, RouteDocumentation> = {
   'POST /problems': {
     summary: 'Raise a problem',
-    description:
-      'Priority is derived from impact x urgency (both default to 3 until assessed). With Idempotency-Key a retry returns the first result (201, Idempotent-Replayed: true); the same key with another body is 422.',
+    description: `Priority is derived from impact x urgency (both default to 3 until assessed). ${IDEMPOTENT_RETRIES}`,
     request: {
-      headers: z.object({ 'Idempotency-Key': z.optional(z.string().check(z.maxLength(255))) }),
+      headers: IdempotencyKeyHeaders,
       body: jsonBody(CreateProblemRequestSchema),
     },
     responses: {
@@ -158,12 +159,18 @@ const documentation: Record<ProblemRouteKey, RouteDocumentation> = {
   },
   'POST /problems/{id}/comments': {
     summary: 'Add a work note',
-    request: { params: ProblemIdParamSchema, body: jsonBody(ProblemCommentRequestSchema) },
+    description: IDEMPOTENT_RETRIES,
+    request: {
+      params: ProblemIdParamSchema,
+      headers: IdempotencyKeyHeaders,
+      body: jsonBody(ProblemCommentRequestSchema),
+    },
     responses: {
       201: jsonResponse('The work note', CommentSchema),
       ...commonErrors,
       ...forbidden,
       ...readOnly,
+      422: problemResponse('Idempotency-Key reused with a different body'),
     },
   },
   'GET /problems/{id}/history': {

@@ -24,6 +24,7 @@ import type { IdempotencyClaim } from '../../shared/idempotency';
 import type { RequestContext } from '../../shared/request-context';
 import {
   ChangeSet,
+  commentOnce,
   createOnce,
   emptyWork,
   publicView,
@@ -57,6 +58,7 @@ import {
   allLinks,
   allocateProblemNumber,
   commit,
+  getComment,
   getConfigurationItemState,
   getIdempotencyClaim,
   getIncidentReferences,
@@ -505,16 +507,23 @@ export async function communicateWorkaround(
   });
 }
 
-/** Adds a work note (problems are internal: every comment is one). */
-export async function addComment(
+/** Adds a work note (problems are internal: every comment is one), once per Idempotency-Key. */
+export function addComment(
   idOrNumber: string,
   body: string,
   ctx: RequestContext,
-): Promise<ReturnType<typeof commentView>> {
-  return withRetries(async () => {
-    const current = await loadVisibleProblem(idOrNumber, ctx.principal);
-    return commentView(await commitWorkNote(current, { commentId: uuidv7(), body }, ctx));
-  });
+  idempotencyKey?: string,
+) {
+  return commentOnce(
+    { kind: 'problem', ctx, key: idempotencyKey, input: { problem: idOrNumber, body } },
+    {
+      findClaim: getIdempotencyClaim,
+      load: () => loadVisibleProblem(idOrNumber, ctx.principal),
+      findComment: getComment,
+      write: (current, commentId, claim) =>
+        commitWorkNote(current, { commentId, body }, ctx, claim),
+    },
+  );
 }
 
 /**

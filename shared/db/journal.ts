@@ -134,6 +134,22 @@ interface JournalQuery {
   };
 }
 
+/** What a comment entity's get offers, as far as reading one comment needs. */
+interface CommentGet {
+  get(key: { aggregateId: string; createdAt: string; commentId: string }): {
+    go(options: { consistent: true }): Promise<{ data: unknown }>;
+  };
+}
+
+/** One comment of an aggregate by its key (strongly consistent), or undefined. */
+export async function journalComment(
+  entity: CommentGet,
+  key: { aggregateId: string; createdAt: string; commentId: string },
+): Promise<CommentRecord | undefined> {
+  const { data } = await entity.get(key).go({ consistent: true });
+  return (data as CommentRecord | null) ?? undefined;
+}
+
 /**
  * A page of an aggregate's history or comments, oldest first. `Item` is the record the entity
  * stores (HistoryEntry, CommentRecord): Electro types nested lists more loosely.

@@ -56,7 +56,7 @@ export function parseQuery<S extends z.ZodMiniType>(
   return result.data;
 }
 
-const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 /** The Idempotency-Key header of a create, if sent; it must be 1 to 255 characters. */
 export function idempotencyKey(event: APIGatewayProxyEventV2): string | undefined {

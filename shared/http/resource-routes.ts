@@ -5,7 +5,7 @@ import type * as z from '../zod';
 import { decodeCursor } from './cursor';
 import { type ApiRequest, contextOf, type RouteHandler } from './handler';
 import { header, idempotencyKey, parseJsonBody, parseQuery, requireIfMatch } from './request';
-import { createdHeaders, cursorPage, versioned } from './responses';
+import { createdHeaders, cursorPage, json, versioned } from './responses';
 
 /**
  * The route adapters every versioned resource shares (incidents, problems, changes, change
@@ -67,6 +67,34 @@ export function createRoute<Body extends z.ZodMiniType, Name extends string>(opt
       resource,
       createdHeaders(`${options.path}/${resource.id}`, result.replayed),
     );
+  };
+}
+
+/**
+ * `POST /things/{id}/comments` with Idempotency-Key: 201 with the comment (the use case's
+ * commentOnce), located at the thing's comment list.
+ */
+export function commentRoute<Body extends z.ZodMiniType>(options: {
+  id: (request: ApiRequest) => string;
+  body: Body;
+  path: string;
+  add: (
+    id: string,
+    input: z.output<Body>,
+    ctx: RequestContext,
+    idempotencyKey: string | undefined,
+  ) => Promise<{ comment: unknown; replayed: boolean }>;
+}): RouteHandler {
+  return async (request) => {
+    const id = options.id(request);
+    const input = parseJsonBody(request.event, options.body);
+    const { comment, replayed } = await options.add(
+      id,
+      input,
+      contextOf(request),
+      idempotencyKey(request.event),
+    );
+    return json(201, comment, createdHeaders(`${options.path}/${id}/comments`, replayed));
   };
 }
 

@@ -6,6 +6,7 @@ import {
 } from '../events/incidents';
 import { wholeNumber } from '../validation';
 import * as z from '../zod';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from './request';
 
 /**
  * Request and response pieces every area's API shares: bounded text and references, cursor
@@ -107,3 +108,14 @@ export const HistoryEntrySchema = z
   })
   .check(z.meta({ id: 'HistoryEntry' }));
 export const HistoryListSchema = page(HistoryEntrySchema, 'HistoryList');
+
+/** The Idempotency-Key header of creates and comments (checked by shared/http/request.ts). */
+export const IdempotencyKeyHeaders = z.object({
+  'Idempotency-Key': z.optional(
+    z.string().check(z.minLength(1), z.maxLength(MAX_IDEMPOTENCY_KEY_LENGTH)),
+  ),
+});
+
+/** What an Idempotency-Key does, for the descriptions of the routes that take one. */
+export const IDEMPOTENT_RETRIES =
+  'With Idempotency-Key a retry returns the first result (201, Idempotent-Replayed: true); the same key with another body is 422.';

@@ -356,6 +356,41 @@ describe('POST /incidents/{id}/transitions', () => {
 });
 
 describe('comments and history', () => {
+  it('writes a comment once per Idempotency-Key, however often it is retried', async () => {
+    const incident = await createOk();
+    const path = `/incidents/${incident.id}/comments`;
+    const key = { 'idempotency-key': crypto.randomUUID() };
+    const comment = { body: 'Restarted the switch', visibility: 'internal' };
+    const first = await api<{ id: string }>('POST', path, {
+      token: agent,
+      body: comment,
+      headers: key,
+    });
+    const retries = await Promise.all(
+      [1, 2, 3].map(() =>
+        api<{ id: string }>('POST', path, { token: agent, body: comment, headers: key }),
+      ),
+    );
+    expect(first.status).toBe(201);
+    for (const retry of retries) {
+      expect(retry.status).toBe(201);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body).toEqual(first.body);
+    }
+    const listed = await api<Page<{ id: string }>>('GET', path, { token: agent });
+    expect(listed.body.items.map((item) => item.id)).toEqual([first.body.id]);
+    expect(
+      (await api<Incident>('GET', `/incidents/${incident.id}`, { token: agent })).body.version,
+    ).toBe(2);
+
+    const otherBody = await api('POST', path, {
+      token: agent,
+      body: { ...comment, body: 'Something else' },
+      headers: key,
+    });
+    expectProblem(otherBody, 422);
+  });
+
   it('keeps work notes from requesters and resumes an incident awaiting its caller', async () => {
     const own = await createOk({ assignmentGroup: undefined, impact: undefined }, requester);
     const base = `/incidents/${own.id}`;

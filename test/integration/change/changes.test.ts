@@ -255,6 +255,22 @@ describe('work notes and history', () => {
     await expect(addComment(change.id, 'Too late', ctx())).rejects.toBeInstanceOf(ConflictError);
   });
 
+  it('writes a work note once per Idempotency-Key, concurrent retries included', async () => {
+    const change = await aChange([await aCi()]);
+    const key = crypto.randomUUID();
+    const attempts = await Promise.all(
+      [1, 2, 3].map(() => addComment(change.number, 'Backup verified', ctx(), key)),
+    );
+    const [first] = attempts;
+    expect(attempts.map((attempt) => attempt.comment)).toEqual([0, 1, 2].map(() => first?.comment));
+    expect(attempts.filter((attempt) => !attempt.replayed)).toHaveLength(1);
+    const notes = await listChangeComments(change.id, firstPage, agent);
+    expect(notes.items).toHaveLength(1);
+    await expect(addComment(change.number, 'Something else', ctx(), key)).rejects.toBeInstanceOf(
+      IdempotencyKeyReusedError,
+    );
+  });
+
   it('pages through history with a cursor', async () => {
     const change = await aChange([await aCi()]);
     for (const text of ['one', 'two', 'three']) await addComment(change.id, text, ctx());

@@ -404,7 +404,7 @@ describe('the problem lifecycle', () => {
 describe('work notes', () => {
   it('keeps each note as an internal comment, revising the problem', async () => {
     const problem = await aProblem();
-    const note = await addComment(problem.number, 'Checked the relay logs', ctx());
+    const { comment: note } = await addComment(problem.number, 'Checked the relay logs', ctx());
     expect(note).toMatchObject({
       body: 'Checked the relay logs',
       visibility: 'internal',

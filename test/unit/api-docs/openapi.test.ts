@@ -128,7 +128,7 @@ describe('the OpenAPI document', () => {
         name: 'Idempotency-Key',
         in: 'header',
         required: false,
-        schema: { type: 'string', maxLength: 255 },
+        schema: { type: 'string', minLength: 1, maxLength: 255 },
       },
     ]);
   });
