@@ -169,13 +169,13 @@ const routes: Record<ChangeRouteKey, RouteHandler> = {
     HistoryListSchema,
   ),
 
-  'POST /change-templates': async (request) => {
-    const body = parseJsonBody(request.event, CreateTemplateRequestSchema);
-    const template = await createTemplate(body, contextOf(request));
-    return versioned(201, TemplateSchema, template, {
-      location: `/change-templates/${template.id}`,
-    });
-  },
+  'POST /change-templates': createRoute({
+    body: CreateTemplateRequestSchema,
+    schema: TemplateSchema,
+    path: '/change-templates',
+    name: 'template',
+    create: createTemplate,
+  }),
 
   'GET /change-templates': listRoute({
     query: ListTemplatesQuerySchema,
@@ -198,10 +198,16 @@ const routes: Record<ChangeRouteKey, RouteHandler> = {
 
   'POST /blackout-windows': async (request) => {
     const body = parseJsonBody(request.event, CreateBlackoutRequestSchema);
-    const blackout = await createBlackoutWindow(body, contextOf(request));
-    return json(201, BlackoutWindowSchema.parse(blackout), {
-      location: `/blackout-windows/${blackout.id}`,
-    });
+    const { blackout, replayed } = await createBlackoutWindow(
+      body,
+      contextOf(request),
+      idempotencyKey(request.event),
+    );
+    return json(
+      201,
+      BlackoutWindowSchema.parse(blackout),
+      createdHeaders(`/blackout-windows/${blackout.id}`, replayed),
+    );
   },
 
   'GET /blackout-windows': async (request) => {

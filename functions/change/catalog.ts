@@ -4,6 +4,7 @@ import type { ListPage } from '../../shared/db/listing';
 import { StaleVersionError } from '../../shared/db/transactions';
 import { ForbiddenError, NotFoundError, PreconditionFailedError } from '../../shared/errors';
 import type { RequestContext } from '../../shared/request-context';
+import { createOnce } from '../../shared/unit-of-work';
 import { validationErrorFrom } from '../../shared/validation';
 import {
   assertCanView,
@@ -17,6 +18,7 @@ import {
   createBlackout,
   deleteBlackout,
   getBlackout,
+  getIdempotencyClaim,
   getTemplate,
   putTemplate,
   listTemplates as queryTemplates,
@@ -56,23 +58,35 @@ export type NewTemplateInput = Omit<
   'id' | 'active' | 'createdAt' | 'updatedAt' | 'version'
 > & { active?: boolean };
 
+/** Creates a template; an Idempotency-Key makes retries return the first one (createOnce). */
 export async function createTemplate(
   input: NewTemplateInput,
   ctx: RequestContext,
-): Promise<ChangeTemplate> {
+  idempotencyKey?: string,
+): Promise<{ template: ChangeTemplate; replayed: boolean }> {
   assertCanMaintain(ctx.principal);
-  await assertConfigurationItems('affectedCis', input.affectedCis);
-  const template = validTemplate({
-    ...input,
-    affectedCis: [...new Set(input.affectedCis)],
-    active: input.active ?? true,
-    id: uuidv7(),
-    createdAt: ctx.now,
-    updatedAt: ctx.now,
-    version: 1,
-  });
-  await putTemplate(template, undefined);
-  return template;
+  const { value, replayed } = await createOnce(
+    { kind: 'change-template', ctx, key: idempotencyKey, input },
+    {
+      findClaim: getIdempotencyClaim,
+      replay: (id) => getTemplateForPrincipal(id, ctx.principal),
+      create: async (claim) => {
+        await assertConfigurationItems('affectedCis', input.affectedCis);
+        const template = validTemplate({
+          ...input,
+          affectedCis: [...new Set(input.affectedCis)],
+          active: input.active ?? true,
+          id: uuidv7(),
+          createdAt: ctx.now,
+          updatedAt: ctx.now,
+          version: 1,
+        });
+        await putTemplate(template, undefined, claim?.(template.id));
+        return template;
+      },
+    },
+  );
+  return { template: value, replayed };
 }
 
 export async function getTemplateForPrincipal(
@@ -143,24 +157,36 @@ export interface NewBlackoutInput {
   scope: BlackoutScope;
 }
 
+/** Creates a blackout window; an Idempotency-Key makes retries return the first one. */
 export async function createBlackoutWindow(
   input: NewBlackoutInput,
   ctx: RequestContext,
-): Promise<StoredBlackout> {
+  idempotencyKey?: string,
+): Promise<{ blackout: StoredBlackout; replayed: boolean }> {
   assertCanMaintain(ctx.principal);
   const parsed = BlackoutWindowSchema.safeParse({ ...input, id: uuidv7() });
   if (!parsed.success) throw validationErrorFrom(parsed.error);
-  const { scope } = parsed.data;
-  if (scope.kind === 'cis') await assertConfigurationItems('scope.cis', scope.cis);
-  const blackout: StoredBlackout = {
-    ...parsed.data,
-    start: new Date(parsed.data.start).toISOString(),
-    end: new Date(parsed.data.end).toISOString(),
-    createdBy: ctx.principal.id,
-    createdAt: ctx.now,
-  };
-  await createBlackout(blackout);
-  return blackout;
+  const { value, replayed } = await createOnce(
+    { kind: 'blackout-window', ctx, key: idempotencyKey, input },
+    {
+      findClaim: getIdempotencyClaim,
+      replay: (id) => getBlackoutWindow(id, ctx.principal),
+      create: async (claim) => {
+        const { scope } = parsed.data;
+        if (scope.kind === 'cis') await assertConfigurationItems('scope.cis', scope.cis);
+        const blackout: StoredBlackout = {
+          ...parsed.data,
+          start: new Date(parsed.data.start).toISOString(),
+          end: new Date(parsed.data.end).toISOString(),
+          createdBy: ctx.principal.id,
+          createdAt: ctx.now,
+        };
+        await createBlackout(blackout, claim?.(blackout.id));
+        return blackout;
+      },
+    },
+  );
+  return { blackout: value, replayed };
 }
 
 export async function getBlackoutWindow(id: string, principal: Principal): Promise<StoredBlackout> {

@@ -200,11 +200,13 @@ const documentation: Record<ChangeRouteKey, RouteDocumentation> = {
   },
   'POST /change-templates': {
     summary: 'Create a standard change template (a pre-approved procedure)',
-    request: { body: jsonBody(CreateTemplateRequestSchema) },
+    description: IDEMPOTENT_RETRIES,
+    request: { headers: IdempotencyKeyHeaders, body: jsonBody(CreateTemplateRequestSchema) },
     responses: {
       201: jsonResponse('Created', TemplateSchema, { ...etag, Location: 'URL of the template' }),
       ...commonErrors,
       ...maintainers,
+      422: problemResponse('Idempotency-Key reused with a different body'),
     },
   },
   'GET /change-templates': {
@@ -234,11 +236,13 @@ const documentation: Record<ChangeRouteKey, RouteDocumentation> = {
   },
   'POST /blackout-windows': {
     summary: 'Declare a blackout (freeze) window for all CIs or some',
-    request: { body: jsonBody(CreateBlackoutRequestSchema) },
+    description: IDEMPOTENT_RETRIES,
+    request: { headers: IdempotencyKeyHeaders, body: jsonBody(CreateBlackoutRequestSchema) },
     responses: {
       201: jsonResponse('Created', BlackoutWindowSchema, { Location: 'URL of the window' }),
       ...commonErrors,
       ...maintainers,
+      422: problemResponse('Idempotency-Key reused with a different body'),
     },
   },
   'GET /blackout-windows': {

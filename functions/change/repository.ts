@@ -360,15 +360,20 @@ export function listHistory(
 }
 
 /** Writes a template: a new one must not exist, a revision must find the version read. */
+/** Writes a template, conditional on its version; a new one with its Idempotency-Key claim. */
 export async function putTemplate(
   item: ChangeTemplate,
   expectedVersion: number | undefined,
+  claim?: IdempotencyClaim,
 ): Promise<void> {
   await commitTransaction(
     store.transaction
-      .write(({ template }) => [versionedWrite(template, item, expectedVersion)])
+      .write(({ template, idempotency }) => [
+        ...(claim ? [idempotency.create(claim).commit()] : []),
+        versionedWrite(template, item, expectedVersion),
+      ])
       .go(),
-    { items: [{ item }] },
+    { items: [{ item }], idempotency: claim },
   );
 }
 
@@ -391,8 +396,20 @@ export async function listTemplates(
 
 export type StoredBlackout = BlackoutWindow & { createdBy: string; createdAt: string };
 
-export async function createBlackout(item: StoredBlackout): Promise<void> {
-  await blackout.create({ ...item, start: instant(item.start), end: instant(item.end) }).go();
+/** Writes a new blackout window, with its Idempotency-Key claim when there is one. */
+export async function createBlackout(
+  item: StoredBlackout,
+  claim: IdempotencyClaim | undefined,
+): Promise<void> {
+  await commitTransaction(
+    store.transaction
+      .write(({ blackout, idempotency }) => [
+        ...(claim ? [idempotency.create(claim).commit()] : []),
+        blackout.create({ ...item, start: instant(item.start), end: instant(item.end) }).commit(),
+      ])
+      .go(),
+    { items: [], idempotency: claim },
+  );
 }
 
 export async function getBlackout(id: string): Promise<StoredBlackout | undefined> {

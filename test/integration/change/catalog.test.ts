@@ -16,6 +16,7 @@ import type { ChangeTemplate } from '../../../functions/change/domain';
 import type { Principal } from '../../../shared/auth';
 import {
   ForbiddenError,
+  IdempotencyKeyReusedError,
   NotFoundError,
   PreconditionFailedError,
   ValidationError,
@@ -32,8 +33,8 @@ import {
   writingClient,
 } from './support';
 
-function aTemplateAs(principal: Principal, ci: string) {
-  return createTemplate(
+async function aTemplateAs(principal: Principal, ci: string) {
+  const { template } = await createTemplate(
     {
       name: 'Restart the cache',
       shortDescription: 'Restart the cache nodes one by one',
@@ -44,6 +45,7 @@ function aTemplateAs(principal: Principal, ci: string) {
     },
     ctx(principal),
   );
+  return template;
 }
 
 const ifMatch = (version: number) => (current: ChangeTemplate) => {
@@ -105,7 +107,7 @@ describe('standard change templates', () => {
 describe('blackout windows', () => {
   it('are declared by admins, read by everyone who sees changes, and deleted', async () => {
     const window = windowAt(aSaturdayNight(), 0, 48);
-    const blackout = await createBlackoutWindow(
+    const { blackout } = await createBlackoutWindow(
       { name: 'Year-end freeze', ...window, scope: { kind: 'all' } },
       ctx(admin),
     );
@@ -143,11 +145,13 @@ describe('blackout windows', () => {
   it('are listed by time range: those overlapping it, by end', async () => {
     const night = aSaturdayNight();
     const ci = await aCi();
-    const declare = (name: string, from: number, to: number) =>
-      createBlackoutWindow(
-        { name, ...windowAt(night, from, to), scope: { kind: 'cis', cis: [ci] } },
-        ctx(writingClient),
-      );
+    const declare = async (name: string, from: number, to: number) =>
+      (
+        await createBlackoutWindow(
+          { name, ...windowAt(night, from, to), scope: { kind: 'cis', cis: [ci] } },
+          ctx(writingClient),
+        )
+      ).blackout;
     const before = await declare('before', -10, -2);
     const overlapping = await declare('overlapping', -4, 2);
     const inside = await declare('inside', 1, 3);
@@ -167,5 +171,39 @@ describe('blackout windows', () => {
     } while (cursor);
     const ours = new Set([before.id, overlapping.id, inside.id, endsLater.id, after.id]);
     expect(listed.filter((id) => ours.has(id))).toEqual([overlapping.id, inside.id, endsLater.id]);
+  });
+});
+
+describe('creating templates and blackout windows with an Idempotency-Key', () => {
+  it('creates each once, however often and concurrently the request is retried', async () => {
+    const ci = await aCi();
+    const key = crypto.randomUUID();
+    const template = {
+      name: 'Rotate the keys',
+      shortDescription: 'Rotate the signing keys',
+      implementationPlan: 'Rotate',
+      backoutPlan: 'Restore the old keys',
+      testPlan: 'Sign and verify',
+      affectedCis: [ci],
+    };
+    const templates = await Promise.all(
+      [1, 2, 3].map(() => createTemplate(template, ctx(admin), key)),
+    );
+    expect(new Set(templates.map((created) => created.template.id)).size).toBe(1);
+    expect(templates.filter((created) => !created.replayed)).toHaveLength(1);
+    await expect(
+      createTemplate({ ...template, name: 'Another' }, ctx(admin), key),
+    ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+
+    const window = {
+      name: 'Freeze',
+      ...windowAt(aSaturdayNight(), 0, 4),
+      scope: { kind: 'all' } as const,
+    };
+    const blackouts = await Promise.all(
+      [1, 2, 3].map(() => createBlackoutWindow(window, ctx(admin), key)),
+    );
+    expect(new Set(blackouts.map((created) => created.blackout.id)).size).toBe(1);
+    expect(blackouts.filter((created) => !created.replayed)).toHaveLength(1);
   });
 });

@@ -70,7 +70,7 @@ async function aBusySaturday() {
     plannedEnd: window.end,
     assignee: 'dba-lead',
   });
-  const blackout = await createBlackoutWindow(
+  const { blackout } = await createBlackoutWindow(
     {
       name: 'Data centre move',
       ...windowAt(night, 2, 8),

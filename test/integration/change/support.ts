@@ -116,7 +116,7 @@ export async function aChange(
 }
 
 export async function aTemplate(cis: string[], name = uniqueName('template')) {
-  return createTemplate(
+  const { template } = await createTemplate(
     {
       name,
       shortDescription: 'Rotate the TLS certificate',
@@ -127,6 +127,7 @@ export async function aTemplate(cis: string[], name = uniqueName('template')) {
     },
     ctx(admin),
   );
+  return template;
 }
 
 const outbox = new Service(

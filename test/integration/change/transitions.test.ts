@@ -290,7 +290,7 @@ describe('the standard and emergency changes', () => {
 
 describe('blackout windows', () => {
   async function aBlackoutOver(change: Change, scope: 'cis' | 'all' = 'cis') {
-    return createBlackoutWindow(
+    const { blackout } = await createBlackoutWindow(
       {
         name: 'Quarter-end freeze',
         start: change.plannedStart as string,
@@ -299,6 +299,7 @@ describe('blackout windows', () => {
       },
       ctx(admin),
     );
+    return blackout;
   }
 
   it('refuses to submit a normal change in a blackout, listing the conflicts (409)', async () => {
