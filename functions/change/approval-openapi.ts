@@ -6,6 +6,7 @@ import {
   type RouteDocumentation,
   registerRoutes,
 } from '../../shared/http/openapi';
+import { IDEMPOTENT_RETRIES, IdempotencyKeyHeaders } from '../../shared/http/schemas';
 import type { ApprovalRouteKey } from './approval-routes';
 import {
   ChangeApprovalParamSchema,
@@ -40,8 +41,12 @@ const documentation: Record<ApprovalRouteKey, RouteDocumentation> = {
   'POST /changes/{id}/approvals/{approvalId}': {
     summary: 'Vote on an approval: approve or reject',
     description:
-      'By the approver, or by their delegate during the delegation. Approvers may change their vote until the decision: their last vote counts. A vote that decides ends the waiting of every other approval; the workflow then records the decision on the change (Scheduled, or New with the reasons) and publishes ChangeApproved or ChangeRejected.',
-    request: { params: ChangeApprovalParamSchema, body: jsonBody(VoteRequestSchema) },
+      'By the approver, or by their delegate during the delegation. Approvers may change their vote until the decision: their last vote counts. A vote that decides ends the waiting of every other approval; the workflow then records the decision on the change (Scheduled, or New with the reasons) and publishes ChangeApproved or ChangeRejected. With Idempotency-Key a retried vote is not cast again: it answers the approvals as they are now (Idempotent-Replayed: true), even once decided; the same key with another ballot is 422.',
+    request: {
+      params: ChangeApprovalParamSchema,
+      headers: IdempotencyKeyHeaders,
+      body: jsonBody(VoteRequestSchema),
+    },
     responses: {
       200: jsonResponse('The approvals after the vote', ChangeApprovalsSchema),
       ...invalid,
@@ -51,13 +56,13 @@ const documentation: Record<ApprovalRouteKey, RouteDocumentation> = {
       409: problemResponse(
         'The authorization was decided (by votes or the deadline) or withdrawn, or is still opening',
       ),
+      422: problemResponse('Idempotency-Key reused with a different ballot'),
     },
   },
   'POST /approval-delegations': {
     summary: 'Let a delegate vote on your approvals for a bounded period',
-    description:
-      'From `from` (default now) until `to`, at most 90 days. Delegation does not cascade: only your own delegations let someone vote for you. You keep your own vote meanwhile; the later of the two votes counts.',
-    request: { body: jsonBody(DelegationRequestSchema) },
+    description: `From \`from\` (default now) until \`to\`, at most 90 days. Delegation does not cascade: only your own delegations let someone vote for you. You keep your own vote meanwhile; the later of the two votes counts. ${IDEMPOTENT_RETRIES}`,
+    request: { headers: IdempotencyKeyHeaders, body: jsonBody(DelegationRequestSchema) },
     responses: {
       201: jsonResponse('The delegation', DelegationSchema, {
         Location: 'URL of the delegation',
@@ -65,6 +70,7 @@ const documentation: Record<ApprovalRouteKey, RouteDocumentation> = {
       ...invalid,
       ...unauthenticated,
       ...peopleOnly,
+      422: problemResponse('Idempotency-Key reused with a different body'),
     },
   },
   'GET /approval-delegations': {

@@ -1,6 +1,7 @@
 import { Service } from 'electrodb';
 import { documentClient } from '../../shared/db/client';
-import { outboxEntity } from '../../shared/db/entities';
+import { idempotencyEntity, outboxEntity } from '../../shared/db/entities';
+import { commitTransaction } from '../../shared/db/journal';
 import { TABLE_NAME_ENV } from '../../shared/db/table';
 import { outboxItem, TransactionConflictError } from '../../shared/db/transactions';
 import { ConflictError, NotFoundError } from '../../shared/errors';
@@ -12,6 +13,7 @@ import {
   type Vote,
 } from '../../shared/events/changes';
 import type { OutboxEvent } from '../../shared/events/domain-event';
+import { type IdempotencyClaim, IdempotencyKeyTakenError } from '../../shared/idempotency';
 import { approvalConfig } from './approval-config';
 import {
   type ApprovalPlanStatuses,
@@ -34,10 +36,19 @@ const store = new Service(
     delegation: approvalDelegationEntity,
     outbox: outboxEntity,
     change: changeEntity,
+    idempotency: idempotencyEntity,
   },
   { client: documentClient, table: approvalConfig[TABLE_NAME_ENV] },
 );
-const { plan, approval, delegation, outbox, change } = store.entities;
+const { plan, approval, delegation, outbox, change, idempotency } = store.entities;
+
+export async function getIdempotencyClaim(
+  scope: string,
+  key: string,
+): Promise<IdempotencyClaim | undefined> {
+  const { data } = await idempotency.get({ scope, key }).go({ consistent: true });
+  return data ?? undefined;
+}
 
 export type ApprovalPlanStatus = (typeof ApprovalPlanStatuses)[number];
 
@@ -189,10 +200,16 @@ export async function storeTaskToken(
  * Appends a vote to an approval, provided the plan is still open and nobody voted on the
  * approval since it was read (TransactionConflictError: read again and retry).
  */
-export async function appendVote(current: StoredApproval, vote: Vote): Promise<void> {
+/** Appends a vote, with the Idempotency-Key claim of the request that cast it if any. */
+export async function appendVote(
+  current: StoredApproval,
+  vote: Vote,
+  claim: IdempotencyClaim | undefined,
+): Promise<void> {
   const { changeId, planId, approvalId } = current;
   const result = await store.transaction
-    .write(({ plan, approval }) => [
+    .write(({ plan, approval, idempotency }) => [
+      ...(claim ? [idempotency.create(claim).commit()] : []),
       plan
         .check({ changeId, planId })
         .where((attributes, { eq }) => eq(attributes.status, 'open'))
@@ -206,9 +223,9 @@ export async function appendVote(current: StoredApproval, vote: Vote): Promise<v
     ])
     .go();
   if (!result.canceled) return;
-  const [planCheck, approvalUpdate] = (result.data as { code: string }[]).map(
-    (reason) => reason.code,
-  );
+  const reasons = (result.data as { code: string }[]).map((reason) => reason.code);
+  if (claim && reasons.shift() === 'ConditionalCheckFailed') throw new IdempotencyKeyTakenError();
+  const [planCheck, approvalUpdate] = reasons;
   if (planCheck === 'ConditionalCheckFailed') {
     throw new ConflictError('The authorization was decided or withdrawn meanwhile.');
   }
@@ -251,13 +268,25 @@ export async function publishOnce(event: OutboxEvent): Promise<void> {
   }
 }
 
-export async function createDelegation(record: StoredDelegation): Promise<void> {
-  await delegation
-    .create({
-      ...record,
-      expiresAt: Math.floor(Date.parse(record.to) / 1000) + DELEGATION_RETENTION_SECONDS,
-    })
-    .go();
+/** Writes a new delegation, with the Idempotency-Key claim of its request if any. */
+export async function createDelegation(
+  record: StoredDelegation,
+  claim: IdempotencyClaim | undefined,
+): Promise<void> {
+  await commitTransaction(
+    store.transaction
+      .write(({ delegation, idempotency }) => [
+        ...(claim ? [idempotency.create(claim).commit()] : []),
+        delegation
+          .create({
+            ...record,
+            expiresAt: Math.floor(Date.parse(record.to) / 1000) + DELEGATION_RETENTION_SECONDS,
+          })
+          .commit(),
+      ])
+      .go(),
+    { items: [], idempotency: claim },
+  );
 }
 
 function toDelegation(item: Record<string, unknown>): StoredDelegation {

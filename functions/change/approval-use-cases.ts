@@ -2,9 +2,10 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../../shared/auth';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
 import type { ApprovalPlan, Vote } from '../../shared/events/changes';
+import { claimFor, replayOf } from '../../shared/idempotency';
 import { logger } from '../../shared/observability/powertools';
 import type { RequestContext } from '../../shared/request-context';
-import { withRetries } from '../../shared/unit-of-work';
+import { createOnce, withRetries } from '../../shared/unit-of-work';
 import { validationErrorFrom } from '../../shared/validation';
 import type * as z from '../../shared/zod';
 import {
@@ -14,6 +15,7 @@ import {
   delegationsGivenBy,
   delegationsReceivedBy,
   getDelegation,
+  getIdempotencyClaim,
   getPlanState,
   listApprovals,
   listPlans,
@@ -165,7 +167,8 @@ export async function voteOnApproval(
   approvalId: string,
   ballot: BallotRequest,
   ctx: RequestContext,
-): Promise<ApprovalsView> {
+  idempotencyKey?: string,
+): Promise<{ approvals: ApprovalsView; replayed: boolean }> {
   const changeId = await resolveChangeId(idOrNumber);
   const owner = (await listPlans(changeId)).find((stored) =>
     stored.plan.approvers.some((approver) => approver.approvalId === approvalId),
@@ -173,7 +176,22 @@ export async function voteOnApproval(
   if (!owner) throw new NotFoundError(`No approval ${approvalId} on change ${idOrNumber}.`);
   const { planId } = owner;
 
+  // With an Idempotency-Key a retried vote is not cast again: it could outvote a later change
+  // of mind. The claim is written with the vote; a retry finds it and only reads.
+  const idempotent =
+    idempotencyKey === undefined
+      ? undefined
+      : {
+          scope: `approval-vote:${ctx.principal.id}`,
+          key: idempotencyKey,
+          input: { change: changeId, approvalId, ...ballot },
+        };
   const vote = await withRetries(async () => {
+    const earlier = idempotent && (await getIdempotencyClaim(idempotent.scope, idempotent.key));
+    if (idempotent && earlier) {
+      replayOf(earlier, idempotent);
+      return undefined;
+    }
     const { stored, approvals, votes } = await getPlanState(changeId, planId);
     const approver = stored.plan.approvers.find((candidate) => candidate.approvalId === approvalId);
     const delegations =
@@ -196,13 +214,13 @@ export async function voteOnApproval(
     if (!target) {
       throw new ConflictError('The approvals are still being opened: try again in a moment.');
     }
-    await appendVote(target, result.vote);
+    await appendVote(target, result.vote, idempotent && claimFor(idempotent, approvalId, ctx.now));
     return result.vote;
   });
 
   const state = await getPlanState(changeId, planId);
-  await notifyWorkflow(state, vote, ctx.now);
-  return approvalsView(state.stored, state.approvals, ctx.now);
+  if (vote) await notifyWorkflow(state, vote, ctx.now);
+  return { approvals: approvalsView(state.stored, state.approvals, ctx.now), replayed: !vote };
 }
 
 /**
@@ -269,7 +287,8 @@ function assertPerson(principal: Principal): void {
 export async function delegateApprovals(
   request: DelegationRequest,
   ctx: RequestContext,
-): Promise<DelegationView> {
+  idempotencyKey?: string,
+): Promise<{ delegation: DelegationView; replayed: boolean }> {
   assertPerson(ctx.principal);
   const parsed = DelegationRulesSchema.safeParse({
     delegator: ctx.principal.id,
@@ -288,14 +307,28 @@ export async function delegateApprovals(
       : []),
   ];
   if (issues.length > 0) throw new ValidationError(issues);
-  const stored: StoredDelegation = {
-    delegationId: uuidv7(),
-    ...parsed.data,
-    ...(request.reason ? { reason: request.reason } : {}),
-    createdAt: ctx.now,
-  };
-  await createDelegation(stored);
-  return delegationView(stored, ctx.now);
+  const { value, replayed } = await createOnce(
+    { kind: 'approval-delegation', ctx, key: idempotencyKey, input: request },
+    {
+      findClaim: getIdempotencyClaim,
+      replay: async (id) => {
+        const stored = await getDelegation(ctx.principal.id, id);
+        if (!stored) throw new NotFoundError(`Delegation ${id} does not exist.`);
+        return delegationView(stored, ctx.now);
+      },
+      create: async (claim) => {
+        const stored: StoredDelegation = {
+          delegationId: uuidv7(),
+          ...parsed.data,
+          ...(request.reason ? { reason: request.reason } : {}),
+          createdAt: ctx.now,
+        };
+        await createDelegation(stored, claim?.(stored.delegationId));
+        return delegationView(stored, ctx.now);
+      },
+    },
+  );
+  return { delegation: value, replayed };
 }
 
 /** The caller's delegations, given and received, newest first (the latest 100 of each). */

@@ -5,8 +5,8 @@ import {
   createHttpHandler,
   type RouteHandler,
 } from '../../shared/http/handler';
-import { parseJsonBody } from '../../shared/http/request';
-import { json } from '../../shared/http/responses';
+import { idempotencyKey, parseJsonBody } from '../../shared/http/request';
+import { createdHeaders, json } from '../../shared/http/responses';
 import type * as z from '../../shared/zod';
 import type { ApprovalRouteKey } from './approval-routes';
 import {
@@ -45,16 +45,32 @@ const routes: Record<ApprovalRouteKey, RouteHandler> = {
   'POST /changes/{id}/approvals/{approvalId}': async (request) => {
     const { id, approvalId } = params(request, ChangeApprovalParamSchema);
     const ballot = parseJsonBody(request.event, VoteRequestSchema);
-    const view = await voteOnApproval(id, approvalId, ballot, contextOf(request));
-    return json(200, ChangeApprovalsSchema.parse(view));
+    const { approvals, replayed } = await voteOnApproval(
+      id,
+      approvalId,
+      ballot,
+      contextOf(request),
+      idempotencyKey(request.event),
+    );
+    return json(
+      200,
+      ChangeApprovalsSchema.parse(approvals),
+      replayed ? { 'idempotent-replayed': 'true' } : {},
+    );
   },
 
   'POST /approval-delegations': async (request) => {
     const body = parseJsonBody(request.event, DelegationRequestSchema);
-    const delegation = await delegateApprovals(body, contextOf(request));
-    return json(201, DelegationSchema.parse(delegation), {
-      location: `/approval-delegations/${delegation.id}`,
-    });
+    const { delegation, replayed } = await delegateApprovals(
+      body,
+      contextOf(request),
+      idempotencyKey(request.event),
+    );
+    return json(
+      201,
+      DelegationSchema.parse(delegation),
+      createdHeaders(`/approval-delegations/${delegation.id}`, replayed),
+    );
   },
 
   'GET /approval-delegations': async (request) =>

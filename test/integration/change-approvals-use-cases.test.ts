@@ -48,7 +48,12 @@ import { transitionChange } from '../../functions/change/use-cases';
 import { type Principal, Scopes } from '../../shared/auth';
 import { documentClient } from '../../shared/db/client';
 import { outboxEntity } from '../../shared/db/entities';
-import { ConflictError, ForbiddenError, ValidationError } from '../../shared/errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  IdempotencyKeyReusedError,
+  ValidationError,
+} from '../../shared/errors';
 import {
   CHANGE_APPROVAL_AGGREGATE,
   ChangeApprovalReminderDue,
@@ -145,7 +150,7 @@ describe('the waiting tasks', () => {
   it('find a deciding vote cast while none of them was waiting, and end the waiting', async () => {
     const { change, plan, approvalOf } = await opened();
     // The lead answers first for the group: the plan is decided.
-    const voted = await voteOnApproval(
+    const { approvals: voted } = await voteOnApproval(
       change.id,
       approvalOf(lead),
       { decision: 'approve' },
@@ -248,6 +253,49 @@ describe('withdrawing', () => {
   });
 });
 
+describe('retried requests with an Idempotency-Key', () => {
+  it('cast a vote once: a retry after it decided reads, it does not vote again', async () => {
+    const { change, approvalOf } = await opened();
+    const key = crypto.randomUUID();
+    const first = await voteOnApproval(
+      change.id,
+      approvalOf(lead),
+      { decision: 'approve' },
+      ctx(lead),
+      key,
+    );
+    expect(first).toMatchObject({ replayed: false, approvals: { status: 'approved' } });
+    // Without the key this retry would be refused: the authorization is decided.
+    const retried = await voteOnApproval(
+      change.id,
+      approvalOf(lead),
+      { decision: 'approve' },
+      ctx(lead),
+      key,
+    );
+    expect(retried).toEqual({ ...first, replayed: true });
+    const votes = retried.approvals.approvals.find((approval) => approval.approverId === lead.id);
+    expect(votes?.votes).toHaveLength(1);
+    await expect(
+      voteOnApproval(change.id, approvalOf(lead), { decision: 'reject' }, ctx(lead), key),
+    ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+  });
+
+  it('create a delegation once, however often it is retried', async () => {
+    const key = crypto.randomUUID();
+    const request = { delegate: `delegate-${crypto.randomUUID().slice(0, 8)}`, to: later(1) };
+    const attempts = await Promise.all(
+      [1, 2, 3].map(() => delegateApprovals(request, ctx(lead), key)),
+    );
+    expect(new Set(attempts.map((attempt) => attempt.delegation.id)).size).toBe(1);
+    expect(attempts.filter((attempt) => !attempt.replayed)).toHaveLength(1);
+    const given = await listDelegations(lead, new Date().toISOString());
+    expect(
+      given.given.filter((delegation) => delegation.delegate === request.delegate),
+    ).toHaveLength(1);
+  });
+});
+
 describe('delegations', () => {
   it('are bounded, in the future, and given by people', async () => {
     const request = { delegate: 'grace', to: later(91) };
@@ -272,7 +320,7 @@ describe('delegations', () => {
   it("count only during their period and until revoked, and show the delegate the approver's approvals", async () => {
     const { change, approvalOf } = await opened();
     const delegate = person(`delegate-${crypto.randomUUID().slice(0, 8)}`, 'requester');
-    const scheduled = await delegateApprovals(
+    const { delegation: scheduled } = await delegateApprovals(
       { delegate: delegate.id, from: later(1), to: later(2) },
       ctx(lead),
     );
@@ -281,7 +329,10 @@ describe('delegations', () => {
       voteOnApproval(change.id, approvalOf(lead), { decision: 'approve' }, ctx(delegate)),
     ).rejects.toBeInstanceOf(ForbiddenError);
 
-    const active = await delegateApprovals({ delegate: delegate.id, to: later(1) }, ctx(lead));
+    const { delegation: active } = await delegateApprovals(
+      { delegate: delegate.id, to: later(1) },
+      ctx(lead),
+    );
     expect((await getApprovals(change.id, delegate, new Date().toISOString())).changeId).toBe(
       change.id,
     );
