@@ -4,7 +4,7 @@ import type { ListPage } from '../../shared/db/listing';
 import { StaleVersionError } from '../../shared/db/transactions';
 import { ForbiddenError, NotFoundError, PreconditionFailedError } from '../../shared/errors';
 import type { RequestContext } from '../../shared/request-context';
-import { createOnce } from '../../shared/unit-of-work';
+import { createOnce, withRetries } from '../../shared/unit-of-work';
 import { validationErrorFrom } from '../../shared/validation';
 import {
   assertCanView,
@@ -125,29 +125,34 @@ export async function updateTemplate(
   ctx: RequestContext,
   checkVersion: (current: ChangeTemplate) => void,
 ): Promise<ChangeTemplate> {
-  const current = await getTemplateForPrincipal(id, ctx.principal);
-  checkVersion(current);
-  assertCanMaintain(ctx.principal);
-  const added = (patch.affectedCis ?? []).filter((ci) => !current.affectedCis.includes(ci));
-  await assertConfigurationItems('affectedCis', added);
-  const next: Record<string, unknown> = { ...current };
-  for (const [field, value] of Object.entries(patch)) {
-    if (value === null) delete next[field];
-    else if (value !== undefined) next[field] = value;
-  }
-  const template = validTemplate({
-    ...(next as ChangeTemplate),
-    affectedCis: [...new Set((next as ChangeTemplate).affectedCis)],
-    updatedAt: ctx.now,
-    version: current.version + 1,
-  });
-  await putTemplate(template, current.version).catch((error) => {
-    if (error instanceof StaleVersionError) {
-      throw new PreconditionFailedError('The template was changed by someone else; read it again.');
+  // A transaction conflict is retried on fresh data; a stale If-Match version is the client's 412.
+  return withRetries(async () => {
+    const current = await getTemplateForPrincipal(id, ctx.principal);
+    checkVersion(current);
+    assertCanMaintain(ctx.principal);
+    const added = (patch.affectedCis ?? []).filter((ci) => !current.affectedCis.includes(ci));
+    await assertConfigurationItems('affectedCis', added);
+    const next: Record<string, unknown> = { ...current };
+    for (const [field, value] of Object.entries(patch)) {
+      if (value === null) delete next[field];
+      else if (value !== undefined) next[field] = value;
     }
-    throw error;
+    const template = validTemplate({
+      ...(next as ChangeTemplate),
+      affectedCis: [...new Set((next as ChangeTemplate).affectedCis)],
+      updatedAt: ctx.now,
+      version: current.version + 1,
+    });
+    await putTemplate(template, current.version).catch((error) => {
+      if (error instanceof StaleVersionError) {
+        throw new PreconditionFailedError(
+          'The template was changed by someone else; read it again.',
+        );
+      }
+      throw error;
+    });
+    return template;
   });
-  return template;
 }
 
 export interface NewBlackoutInput {

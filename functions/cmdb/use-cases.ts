@@ -283,31 +283,34 @@ export async function updateCi(
   checkVersion: (current: CiSnapshot) => void,
 ): Promise<CiSnapshot> {
   assertCanWriteCmdb(ctx.principal);
-  const current = await loadCi(id);
-  checkVersion(snapshot(current));
-  if (patch.lifecycleState !== undefined) {
-    assertLifecycleTransition(current.lifecycleState, patch.lifecycleState);
-  }
-  const { ownerGroup, ...fields } = patch;
-  const merged: Record<string, unknown> = { ...domainItem(current), ...fields };
-  if (ownerGroup === null) delete merged.ownerGroup;
-  else if (ownerGroup !== undefined) merged.ownerGroup = ownerGroup;
-  const item = validCi(merged);
-  if (ciFingerprint(item) === current.fingerprint) return snapshot(current);
-  const changedFields = (Object.keys(patch) as Array<keyof CiPatch>).filter(
-    (field) => JSON.stringify(item[field]) !== JSON.stringify(current[field]),
-  );
-  const changes = new ChangeSet(ctx);
-  const stored = changes.write(current, revision(current, item, ctx), [
-    { contract: CiUpdated, data: (ci) => ({ ci, changedFields }) },
-  ]);
-  await changes.commit().catch((error) => {
-    if (error instanceof StaleVersionError) {
-      throw new PreconditionFailedError('The CI was changed by someone else; read it again.');
+  // A transaction conflict is retried on fresh data; a stale If-Match version is the client's 412.
+  return withRetries(async () => {
+    const current = await loadCi(id);
+    checkVersion(snapshot(current));
+    if (patch.lifecycleState !== undefined) {
+      assertLifecycleTransition(current.lifecycleState, patch.lifecycleState);
     }
-    throw error;
+    const { ownerGroup, ...fields } = patch;
+    const merged: Record<string, unknown> = { ...domainItem(current), ...fields };
+    if (ownerGroup === null) delete merged.ownerGroup;
+    else if (ownerGroup !== undefined) merged.ownerGroup = ownerGroup;
+    const item = validCi(merged);
+    if (ciFingerprint(item) === current.fingerprint) return snapshot(current);
+    const changedFields = (Object.keys(patch) as Array<keyof CiPatch>).filter(
+      (field) => JSON.stringify(item[field]) !== JSON.stringify(current[field]),
+    );
+    const changes = new ChangeSet(ctx);
+    const stored = changes.write(current, revision(current, item, ctx), [
+      { contract: CiUpdated, data: (ci) => ({ ci, changedFields }) },
+    ]);
+    await changes.commit().catch((error) => {
+      if (error instanceof StaleVersionError) {
+        throw new PreconditionFailedError('The CI was changed by someone else; read it again.');
+      }
+      throw error;
+    });
+    return snapshot(stored);
   });
-  return snapshot(stored);
 }
 
 /** A relationship as the CI in the path reads it, with its stored (forward) form. */

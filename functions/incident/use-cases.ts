@@ -338,9 +338,9 @@ export async function transitionIncident(
     checkVersion?.(current);
     return applyTransition(current, command, ctx);
   };
-  return checkVersion
-    ? attempt().catch(staleVersion)
-    : withRetries(() => attempt().catch(staleAsConflict));
+  // With If-Match a stale version is the client's 412; a transaction conflict is retried
+  // either way (re-read, then the version check decides).
+  return withRetries(() => attempt().catch(checkVersion ? staleVersion : staleAsConflict));
 }
 
 async function applyTransition(
