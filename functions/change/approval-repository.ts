@@ -1,6 +1,6 @@
 import { Service } from 'electrodb';
 import { documentClient } from '../../shared/db/client';
-import { idempotencyEntity, outboxEntity } from '../../shared/db/entities';
+import { findClaim, idempotencyEntity, outboxEntity } from '../../shared/db/entities';
 import { commitTransaction } from '../../shared/db/journal';
 import { TABLE_NAME_ENV } from '../../shared/db/table';
 import { outboxItem, TransactionConflictError } from '../../shared/db/transactions';
@@ -42,12 +42,11 @@ const store = new Service(
 );
 const { plan, approval, delegation, outbox, change, idempotency } = store.entities;
 
-export async function getIdempotencyClaim(
+export function getIdempotencyClaim(
   scope: string,
   key: string,
 ): Promise<IdempotencyClaim | undefined> {
-  const { data } = await idempotency.get({ scope, key }).go({ consistent: true });
-  return data ?? undefined;
+  return findClaim(idempotency, scope, key);
 }
 
 export type ApprovalPlanStatus = (typeof ApprovalPlanStatuses)[number];

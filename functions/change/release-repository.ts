@@ -1,6 +1,6 @@
 import { Service } from 'electrodb';
 import { documentClient } from '../../shared/db/client';
-import { counterEntity, idempotencyEntity } from '../../shared/db/entities';
+import { counterEntity, findClaim, idempotencyEntity } from '../../shared/db/entities';
 import { commitTransaction, journalPage, versionedWrite } from '../../shared/db/journal';
 import type { ListPage } from '../../shared/db/listing';
 import { allocateNumber } from '../../shared/db/numbers';
@@ -62,12 +62,11 @@ export async function getReleaseByNumber(number: string): Promise<StoredRelease 
 }
 
 /** Consistent: a create that lost the race for its key must see the winner's claim. */
-export async function getReleaseIdempotencyClaim(
+export function getReleaseIdempotencyClaim(
   scope: string,
   key: string,
 ): Promise<IdempotencyClaim | undefined> {
-  const { data } = await idempotency.get({ scope, key }).go({ consistent: true });
-  return data ?? undefined;
+  return findClaim(idempotency, scope, key);
 }
 
 /** A page of releases, newest first. */

@@ -2,7 +2,12 @@ import { type EntityItem, Service } from 'electrodb';
 import { batchGetAll } from '../../shared/db/batch';
 import { ciGraphReader } from '../../shared/db/ci-graph';
 import { documentClient } from '../../shared/db/client';
-import { counterEntity, idempotencyEntity, outboxEntity } from '../../shared/db/entities';
+import {
+  counterEntity,
+  findClaim,
+  idempotencyEntity,
+  outboxEntity,
+} from '../../shared/db/entities';
 import { INCIDENT_NUMBER, incidentReference } from '../../shared/db/incident-reference';
 import {
   commitTransaction,
@@ -190,12 +195,11 @@ export async function getChanges(ids: readonly string[]): Promise<StoredChange[]
 }
 
 /** Consistent: a create that lost the race for its key must see the winner's claim. */
-export async function getIdempotencyClaim(
+export function getIdempotencyClaim(
   scope: string,
   key: string,
 ): Promise<IdempotencyClaim | undefined> {
-  const { data } = await idempotency.get({ scope, key }).go({ consistent: true });
-  return data ?? undefined;
+  return findClaim(idempotency, scope, key);
 }
 
 export type IncidentReference = EntityItem<typeof incidentReference>;

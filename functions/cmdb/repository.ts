@@ -1,6 +1,6 @@
 import { Service } from 'electrodb';
 import { documentClient } from '../../shared/db/client';
-import { idempotencyEntity, outboxEntity } from '../../shared/db/entities';
+import { findClaim, idempotencyEntity, outboxEntity } from '../../shared/db/entities';
 import { TABLE_NAME_ENV } from '../../shared/db/table';
 import { cancellationError, outboxItem } from '../../shared/db/transactions';
 import type { CiSource } from '../../shared/events/cmdb';
@@ -94,12 +94,11 @@ export async function getCi(id: string): Promise<StoredCi | undefined> {
   return data ? fromItem(data as Item) : undefined;
 }
 
-export async function getIdempotencyClaim(
+export function getIdempotencyClaim(
   scope: string,
   key: string,
 ): Promise<IdempotencyClaim | undefined> {
-  const { data } = await idempotency.get({ scope, key }).go({ consistent: true });
-  return data ?? undefined;
+  return findClaim(idempotency, scope, key);
 }
 
 export interface ListCisQuery {

@@ -1,7 +1,12 @@
 import { Service } from 'electrodb';
 import { documentClient } from '../../shared/db/client';
 import { configurationItemReference } from '../../shared/db/configuration-item-reference';
-import { counterEntity, idempotencyEntity, outboxEntity } from '../../shared/db/entities';
+import {
+  counterEntity,
+  findClaim,
+  idempotencyEntity,
+  outboxEntity,
+} from '../../shared/db/entities';
 import {
   commitTransaction,
   journalComment,
@@ -139,12 +144,11 @@ export async function listProblemIncidentIds(
   return { items: data.map((link) => link.incidentId), cursor };
 }
 
-export async function getIdempotencyRecord(
+export function getIdempotencyRecord(
   scope: string,
   key: string,
 ): Promise<IdempotencyClaim | undefined> {
-  const { data } = await idempotency.get({ scope, key }).go({ consistent: true });
-  return data ?? undefined;
+  return findClaim(idempotency, scope, key);
 }
 
 /** Filters served by an index each; the most selective one present picks the index. */

@@ -1,7 +1,12 @@
 import { type EntityItem, Service } from 'electrodb';
 import { documentClient } from '../../shared/db/client';
 import { configurationItemReference } from '../../shared/db/configuration-item-reference';
-import { counterEntity, idempotencyEntity, outboxEntity } from '../../shared/db/entities';
+import {
+  counterEntity,
+  findClaim,
+  idempotencyEntity,
+  outboxEntity,
+} from '../../shared/db/entities';
 import { INCIDENT_NUMBER, incidentReference } from '../../shared/db/incident-reference';
 import {
   commitTransaction,
@@ -163,12 +168,11 @@ export async function getProblems(ids: readonly string[]): Promise<StoredProblem
 }
 
 /** Consistent: a create that lost the race for its key must see the winner's claim. */
-export async function getIdempotencyClaim(
+export function getIdempotencyClaim(
   scope: string,
   key: string,
 ): Promise<IdempotencyClaim | undefined> {
-  const { data } = await idempotency.get({ scope, key }).go({ consistent: true });
-  return data ?? undefined;
+  return findClaim(idempotency, scope, key);
 }
 
 /** The lifecycle state of the configuration item, or undefined when there is no such CI. */

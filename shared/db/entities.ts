@@ -1,5 +1,6 @@
 import { Entity } from 'electrodb';
 import { OUTBOX_RECORD_TYPE } from '../events/outbox';
+import type { IdempotencyClaim } from '../idempotency';
 import { TABLE_KEYS } from './table';
 
 /**
@@ -59,3 +60,20 @@ export const idempotencyEntity = new Entity({
   },
   indexes: { primary: primaryKey(['scope', 'key']) },
 });
+
+/** What an area's idempotency entity offers, as far as finding a claim needs. */
+interface ClaimGet {
+  get(key: { scope: string; key: string }): {
+    go(options: { consistent: true }): Promise<{ data: unknown }>;
+  };
+}
+
+/** The claim of an Idempotency-Key (strongly consistent), or undefined. */
+export async function findClaim(
+  idempotency: ClaimGet,
+  scope: string,
+  key: string,
+): Promise<IdempotencyClaim | undefined> {
+  const { data } = await idempotency.get({ scope, key }).go({ consistent: true });
+  return (data as IdempotencyClaim | null) ?? undefined;
+}
