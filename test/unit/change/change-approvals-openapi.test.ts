@@ -24,7 +24,7 @@ describe('the approvals API in the OpenAPI document', () => {
   it('describes the vote, its refusals and the approvals with named schemas', () => {
     const vote = document.paths['/changes/{id}/approvals/{approvalId}']?.post;
     expect(Object.keys(vote?.responses ?? {}).sort()).toEqual(
-      ['200', '400', '401', '403', '404', '409'].sort(),
+      ['200', '400', '401', '403', '404', '409', '422'].sort(),
     );
     expect(vote?.responses['403']).toEqual({
       description: expect.any(String),
@@ -44,6 +44,7 @@ describe('the approvals API in the OpenAPI document', () => {
     ).toEqual([
       ['id', 'path', true],
       ['approvalId', 'path', true],
+      ['Idempotency-Key', 'header', false],
     ]);
     const schemas = document.components.schemas;
     for (const name of ['ChangeApprovals', 'Approval', 'VoteRequest', 'ApprovalDelegation']) {
