@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../../shared/auth';
 import type { ListPage } from '../../shared/db/listing';
+import { numberedAfterChecks } from '../../shared/db/numbers';
 import { StaleVersionError } from '../../shared/db/transactions';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../../shared/errors';
 import type { FieldChange } from '../../shared/events/incidents';
@@ -175,17 +176,22 @@ export async function createRelease(
       create: async (claim) => {
         const { changes, ...fields } = input;
         const ids = await changeIds(changes ?? []);
-        const release = validRelease({
-          ...fields,
-          targetStart: instant(fields.targetStart),
-          targetEnd: instant(fields.targetEnd),
-          changeIds: ids,
-          id: uuidv7(),
-          number: await allocateReleaseNumber(),
-          createdAt: ctx.now,
-          updatedAt: ctx.now,
-          version: 1,
-        });
+        const id = uuidv7();
+        const release = await numberedAfterChecks(
+          (number) =>
+            validRelease({
+              ...fields,
+              targetStart: instant(fields.targetStart),
+              targetEnd: instant(fields.targetEnd),
+              changeIds: ids,
+              id,
+              number,
+              createdAt: ctx.now,
+              updatedAt: ctx.now,
+              version: 1,
+            }),
+          allocateReleaseNumber,
+        );
         const writes = releaseWrites(ctx);
         const stored = writes.create(release, claim, []);
         await writes.commit();

@@ -3,6 +3,7 @@ import { type Principal, SYSTEM_PRINCIPAL } from '../../shared/auth';
 import { RETIRED_LIFECYCLE_STATE } from '../../shared/db/configuration-item-reference';
 import { commentView } from '../../shared/db/journal';
 import type { ListPage } from '../../shared/db/listing';
+import { numberedAfterChecks } from '../../shared/db/numbers';
 import { StaleVersionError } from '../../shared/db/transactions';
 import {
   ConflictError,
@@ -232,8 +233,11 @@ async function draft(input: CreateChangeInput, ctx: RequestContext): Promise<Cha
   const resolved = await withResolvedLinks(input);
   if (resolved.model !== 'standard') {
     await assertConfigurationItems('affectedCis', resolved.affectedCis ?? []);
-    const number = await allocateChangeNumber();
-    return draftChange(resolved, { id: uuidv7(), number }, domainContext(ctx));
+    const id = uuidv7();
+    return numberedAfterChecks(
+      (number) => draftChange(resolved, { id, number }, domainContext(ctx)),
+      allocateChangeNumber,
+    );
   }
   const { model: _standard, ...standard } = resolved;
   const template = await getTemplate(standard.templateId);
@@ -243,8 +247,11 @@ async function draft(input: CreateChangeInput, ctx: RequestContext): Promise<Cha
     ]);
   }
   await assertConfigurationItems('affectedCis', standard.affectedCis ?? template.affectedCis);
-  const number = await allocateChangeNumber();
-  return createStandardChange(template, standard, { id: uuidv7(), number }, domainContext(ctx));
+  const id = uuidv7();
+  return numberedAfterChecks(
+    (number) => createStandardChange(template, standard, { id, number }, domainContext(ctx)),
+    allocateChangeNumber,
+  );
 }
 
 /** Creates a change; an Idempotency-Key makes retries return the first one (shared/idempotency.ts). */

@@ -3,6 +3,7 @@ import type { Principal } from '../../shared/auth';
 import { assertConfigurationItemReference } from '../../shared/db/configuration-item-reference';
 import { commentView } from '../../shared/db/journal';
 import type { ListPage } from '../../shared/db/listing';
+import { numberedAfterChecks } from '../../shared/db/numbers';
 import { StaleVersionError, TransactionConflictError } from '../../shared/db/transactions';
 import {
   type IncidentFollowUp,
@@ -153,13 +154,16 @@ export async function createIncident(
         const parent = input.parentId
           ? await loadVisibleIncident(input.parentId, ctx.principal)
           : undefined;
-        const number = await allocateIncidentNumber();
-        const incident = draftIncident(
-          { ...input, ...(parent ? { parentId: parent.id } : {}) },
-          { id: uuidv7(), number },
-          { ...ctx, actor: ctx.principal, priorityMatrix: config.PRIORITY_MATRIX },
-        );
-        if (parent) validateParentLink(incident, parent);
+        const id = uuidv7();
+        const incident = await numberedAfterChecks((number) => {
+          const draft = draftIncident(
+            { ...input, ...(parent ? { parentId: parent.id } : {}) },
+            { id, number },
+            { ...ctx, actor: ctx.principal, priorityMatrix: config.PRIORITY_MATRIX },
+          );
+          if (parent) validateParentLink(draft, parent);
+          return draft;
+        }, allocateIncidentNumber);
 
         const changes = changeSet(ctx);
         changes.create(incident, claim, [changes.event(IncidentCreated, incident, { incident })]);

@@ -4,6 +4,7 @@ import { assertConfigurationItemReference } from '../../shared/db/configuration-
 import { INCIDENT_NUMBER } from '../../shared/db/incident-reference';
 import { commentView } from '../../shared/db/journal';
 import type { ListPage } from '../../shared/db/listing';
+import { numberedAfterChecks } from '../../shared/db/numbers';
 import { PROBLEM_NUMBER } from '../../shared/db/problem-reference';
 import { StaleVersionError } from '../../shared/db/transactions';
 import {
@@ -191,8 +192,11 @@ export async function createProblem(
       replay: async (id) => snapshot(await loadVisibleProblem(id, ctx.principal)),
       create: async (claim) => {
         await assertConfigurationItem(input.configurationItem);
-        const number = await allocateProblemNumber();
-        const problem = draftProblem(input, { id: uuidv7(), number }, domainContext(ctx));
+        const id = uuidv7();
+        const problem = await numberedAfterChecks(
+          (number) => draftProblem(input, { id, number }, domainContext(ctx)),
+          allocateProblemNumber,
+        );
         const changes = new ProblemChangeSet(ctx);
         changes.create(problem, claim, [changes.event(ProblemCreated, problem, { problem })]);
         await changes.commit();
