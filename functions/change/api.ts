@@ -6,7 +6,7 @@ import {
   pageOfResource,
   type RouteHandler,
 } from '../../shared/http/handler';
-import { idempotencyKey, parseJsonBody, parseQuery } from '../../shared/http/request';
+import { parseJsonBody, parseQuery } from '../../shared/http/request';
 import {
   commentRoute,
   createRoute,
@@ -18,13 +18,7 @@ import {
   pathParameters,
   transitionRoute,
 } from '../../shared/http/resource-routes';
-import {
-  createdHeaders,
-  cursorPage,
-  json,
-  noContent,
-  versioned,
-} from '../../shared/http/responses';
+import { cursorPage, json, noContent, versioned } from '../../shared/http/responses';
 import { CommentListSchema, HistoryListSchema, PageQuerySchema } from '../../shared/http/schemas';
 import {
   createBlackoutWindow,
@@ -196,19 +190,13 @@ const routes: Record<ChangeRouteKey, RouteHandler> = {
     update: updateTemplate,
   }),
 
-  'POST /blackout-windows': async (request) => {
-    const body = parseJsonBody(request.event, CreateBlackoutRequestSchema);
-    const { blackout, replayed } = await createBlackoutWindow(
-      body,
-      contextOf(request),
-      idempotencyKey(request.event),
-    );
-    return json(
-      201,
-      BlackoutWindowSchema.parse(blackout),
-      createdHeaders(`/blackout-windows/${blackout.id}`, replayed),
-    );
-  },
+  'POST /blackout-windows': createRoute({
+    body: CreateBlackoutRequestSchema,
+    schema: BlackoutWindowSchema,
+    path: '/blackout-windows',
+    name: 'blackout',
+    create: createBlackoutWindow,
+  }),
 
   'GET /blackout-windows': async (request) => {
     const { cursor, limit, from, to } = parseQuery(request.event, ListBlackoutsQuerySchema);
@@ -234,20 +222,13 @@ const routes: Record<ChangeRouteKey, RouteHandler> = {
     return noContent();
   },
 
-  'POST /releases': async (request) => {
-    const body = parseJsonBody(request.event, CreateReleaseRequestSchema);
-    const { release, replayed } = await createRelease(
-      body,
-      contextOf(request),
-      idempotencyKey(request.event),
-    );
-    return versioned(
-      201,
-      ReleaseViewSchema,
-      release,
-      createdHeaders(`/releases/${release.id}`, replayed),
-    );
-  },
+  'POST /releases': createRoute({
+    body: CreateReleaseRequestSchema,
+    schema: ReleaseViewSchema,
+    path: '/releases',
+    name: 'release',
+    create: createRelease,
+  }),
 
   'GET /releases': async (request) => {
     const { cursor, limit } = parseQuery(request.event, PageQuerySchema);

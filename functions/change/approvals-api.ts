@@ -6,7 +6,8 @@ import {
   type RouteHandler,
 } from '../../shared/http/handler';
 import { idempotencyKey, parseJsonBody } from '../../shared/http/request';
-import { createdHeaders, json } from '../../shared/http/responses';
+import { createRoute } from '../../shared/http/resource-routes';
+import { json } from '../../shared/http/responses';
 import type * as z from '../../shared/zod';
 import type { ApprovalRouteKey } from './approval-routes';
 import {
@@ -59,19 +60,13 @@ const routes: Record<ApprovalRouteKey, RouteHandler> = {
     );
   },
 
-  'POST /approval-delegations': async (request) => {
-    const body = parseJsonBody(request.event, DelegationRequestSchema);
-    const { delegation, replayed } = await delegateApprovals(
-      body,
-      contextOf(request),
-      idempotencyKey(request.event),
-    );
-    return json(
-      201,
-      DelegationSchema.parse(delegation),
-      createdHeaders(`/approval-delegations/${delegation.id}`, replayed),
-    );
-  },
+  'POST /approval-delegations': createRoute({
+    body: DelegationRequestSchema,
+    schema: DelegationSchema,
+    path: '/approval-delegations',
+    name: 'delegation',
+    create: delegateApprovals,
+  }),
 
   'GET /approval-delegations': async (request) =>
     json(200, DelegationListSchema.parse(await listDelegations(request.principal, request.now))),

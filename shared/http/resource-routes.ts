@@ -43,8 +43,9 @@ export const optionalIfMatchOf = (request: ApiRequest): VersionCheck | undefined
   header(request.event, 'if-match') ? ifMatchOf(request) : undefined;
 
 /**
- * `POST /things` with Idempotency-Key: 201 with the resource, its ETag and its location. The
- * use case answers `{ <name>: resource, replayed }`.
+ * `POST /things` with Idempotency-Key: 201 with the resource and its location, and its ETag
+ * when it is versioned (blackout windows and delegations are not). The use case answers
+ * `{ <name>: resource, replayed }`.
  */
 export function createRoute<Body extends z.ZodMiniType, Name extends string>(options: {
   body: Body;
@@ -55,18 +56,17 @@ export function createRoute<Body extends z.ZodMiniType, Name extends string>(opt
     input: z.output<Body>,
     ctx: RequestContext,
     idempotencyKey: string | undefined,
-  ) => Promise<{ replayed: boolean } & Record<Name, Versioned>>;
+  ) => Promise<{ replayed: boolean } & Record<Name, { id: string; version?: number }>>;
 }): RouteHandler {
   return async (request) => {
     const input = parseJsonBody(request.event, options.body);
     const result = await options.create(input, contextOf(request), idempotencyKey(request.event));
-    const resource: Versioned = result[options.name];
-    return versioned(
-      201,
-      options.schema,
-      resource,
-      createdHeaders(`${options.path}/${resource.id}`, result.replayed),
-    );
+    const resource = result[options.name];
+    const headers = createdHeaders(`${options.path}/${resource.id}`, result.replayed);
+    const { version } = resource;
+    return version === undefined
+      ? json(201, options.schema.parse(resource), headers)
+      : versioned(201, options.schema, { ...resource, id: resource.id, version }, headers);
   };
 }
 
